@@ -1,0 +1,5 @@
+"""LSTM Lab: the entry point. The pages and their shared setup live in ui/navigation.py."""
+
+from ui import navigation
+
+navigation.run()

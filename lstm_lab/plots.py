@@ -1,0 +1,119 @@
+"""Plotly figures: the series with one window, training curves, predictions against actual values.
+
+Figures are built from plain data; nothing here imports Keras or Streamlit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+WINDOW_COLOUR = "rgba(59, 111, 212, 0.15)"
+TARGET_COLOUR = "#d62728"
+PALETTE = ["#3b6fd4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f"]
+
+
+def _layout(fig: go.Figure, title: str, x: str, y: str, height: int = 340) -> go.Figure:
+    fig.update_layout(
+        title=dict(text=title, x=0, xanchor="left"),
+        xaxis_title=x,
+        yaxis_title=y,
+        height=height,
+        margin=dict(l=60, r=20, t=50, b=50),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1),
+        template="plotly_white",
+    )
+    return fig
+
+
+def series_figure(
+    table,
+    time,
+    columns: list[str],
+    window: tuple[int, int] | None = None,
+    target_rows: list[int] | None = None,
+    target_column: str | None = None,
+    max_points: int = 5000,
+) -> go.Figure:
+    """The table's columns over time, one window shaded and its target rows marked.
+
+    Args:
+        table: A pandas DataFrame of numeric columns.
+        time: x values (dates) or None for row numbers.
+        window: First and last row (inclusive) of the highlighted window.
+        target_rows: Rows the highlighted sample predicts.
+        max_points: Long tables are thinned to this many points for drawing.
+    """
+    n = len(table)
+    x = np.arange(n) if time is None else np.asarray(time)
+    step = max(1, n // max_points)
+    fig = go.Figure()
+    for i, col in enumerate(columns):
+        fig.add_trace(
+            go.Scattergl(
+                x=x[::step],
+                y=table[col].to_numpy()[::step],
+                mode="lines",
+                name=col,
+                line=dict(width=1.2, color=PALETTE[i % len(PALETTE)]),
+            )
+        )
+    if window is not None:
+        a, b = window
+        fig.add_vrect(
+            x0=x[a],
+            x1=x[b],
+            fillcolor=WINDOW_COLOUR,
+            line_width=0,
+            annotation_text="one window = one sample",
+            annotation_position="top left",
+        )
+    if target_rows and target_column is not None:
+        rows = [r for r in target_rows if 0 <= r < n]
+        fig.add_trace(
+            go.Scatter(
+                x=x[rows],
+                y=table[target_column].to_numpy()[rows],
+                mode="markers",
+                name=f"target ({target_column})",
+                marker=dict(color=TARGET_COLOUR, size=8),
+            )
+        )
+    x_title = "time" if time is not None else "row (time step)"
+    return _layout(fig, "Series, with one window highlighted", x_title, "value")
+
+
+def loss_figure(history: list[dict], epochs: int | None = None) -> go.Figure:
+    """Training and validation loss per epoch."""
+    fig = go.Figure()
+    epochs_done = [h["epoch"] for h in history]
+    for key, name, dash in [("loss", "training loss", None), ("val_loss", "validation loss", "dash")]:
+        values = [h.get(key) for h in history]
+        if any(v is not None for v in values):
+            fig.add_trace(go.Scatter(x=epochs_done, y=values, mode="lines+markers", name=name, line=dict(dash=dash)))
+    fig = _layout(fig, "Loss per epoch", "epoch", "loss")
+    if epochs:
+        fig.update_xaxes(range=[0.5, max(epochs, 1) + 0.5], dtick=max(1, epochs // 10))
+    return fig
+
+
+def predictions_figure(pred: dict, time=None, target: int = 0, context=None) -> go.Figure:
+    """Actual against predicted values on the test period, in the data's units.
+
+    Args:
+        pred: A ``predictions_view`` dict.
+        time: x values of the whole table (dates) or None for row numbers.
+        target: Which target column to draw.
+    """
+    rows = np.asarray(pred["rows"])
+    x = rows if time is None else np.asarray(time)[rows]
+    name = pred["target_names"][target]
+    actual = np.asarray(pred["actual"])[:, target]
+    predicted = np.asarray(pred["predicted"])[:, target]
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=x, y=actual, mode="lines", name=f"actual {name}", line=dict(color="#444", width=1.5)))
+    fig.add_trace(
+        go.Scatter(x=x, y=predicted, mode="lines", name=f"predicted {name}", line=dict(color=TARGET_COLOUR, width=1.5))
+    )
+    x_title = "time" if time is not None else "row (time step)"
+    return _layout(fig, f"Test period: predicted vs actual {name}", x_title, name)

@@ -1,0 +1,263 @@
+"""Training with live progress: per-epoch history, refreshed predictions, stop, NaN guard.
+
+Runs wherever Keras may run (a Ray training actor, a notebook, a test); never in the web server.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from lstm_lab.dataset import Dataset
+from lstm_lab.errors import LstmLabError
+from lstm_lab.limits import LIMITS
+from lstm_lab.model import build_model
+from lstm_lab.predict import predictions_view
+from lstm_lab.spec import LabSpec
+from lstm_lab.window import Prepared, prepare
+
+# Windows are materialised for fit only below this size; above it they are fed batch by batch.
+MATERIALISE_BYTES = 256 * 2**20
+
+
+@dataclass
+class Progress:
+    """What a training run has done so far; shared between the training thread and pollers."""
+
+    state: str = "starting"  # starting, training, done, stopped, failed
+    epoch: int = 0
+    epochs: int = 0
+    batch: int = 0
+    steps: int = 0
+    history: list[dict] = field(default_factory=list)
+    predictions: dict | None = None
+    message: str | None = None
+    stop_requested: bool = False
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def snapshot(self) -> dict:
+        """A copy in plain values, safe to send to another process."""
+        with self.lock:
+            return {
+                "state": self.state,
+                "epoch": self.epoch,
+                "epochs": self.epochs,
+                "batch": self.batch,
+                "steps": self.steps,
+                "history": list(self.history),
+                "predictions": self.predictions,
+                "message": self.message,
+            }
+
+    def update(self, **values) -> None:
+        with self.lock:
+            for k, v in values.items():
+                setattr(self, k, v)
+
+
+def loss_for(task: str) -> tuple[str, list[str]]:
+    """Keras loss and metrics for a task."""
+    if task == "binary":
+        return "binary_crossentropy", ["accuracy"]
+    if task == "multiclass":
+        return "sparse_categorical_crossentropy", ["accuracy"]
+    return "mse", ["mae"]
+
+
+def train(lab: LabSpec, dataset: Dataset, progress: Progress | None = None) -> dict:
+    """Build, compile and fit the lab's model on its data, reporting into ``progress``.
+
+    Returns:
+        A dict of plain values: ``state`` (done, stopped or failed), ``message``, ``history``
+        (one dict per epoch), ``predictions`` (see :func:`predictions_view`) and ``model_bytes``
+        (the trained model as a ``.keras`` file).
+    """
+    import keras
+
+    progress = progress or Progress()
+    prep = prepare(dataset, lab.data)
+    spec = lab.model_spec(len(prep.feature_names))
+    keras.utils.set_random_seed(lab.seed)
+    full = build_model(spec)
+    model = _training_model(keras, full, spec, prep)
+    loss, metrics = loss_for(lab.data.task)
+    model.compile(optimizer=keras.optimizers.Adam(lab.train.learning_rate), loss=loss, metrics=metrics)
+
+    x_train, y_train = prep.part("train")
+    batch = lab.train.batch_size
+    steps = math.ceil(len(x_train) / batch)
+    progress.update(state="training", epochs=lab.train.epochs, steps=steps)
+    live = live_updates(keras, progress, prep, lab)
+    fit_kwargs = dict(epochs=lab.train.epochs, verbose=0, callbacks=[live])
+    if prep.n_val:
+        fit_kwargs["validation_data"] = _arrays_or_batches(keras, *prep.part("val"), batch, shuffle=False)
+    train_data = _arrays_or_batches(keras, x_train, y_train, batch, shuffle=True, seed=lab.seed)
+    if isinstance(train_data, tuple):
+        model.fit(*train_data, batch_size=batch, shuffle=True, **fit_kwargs)
+    else:
+        model.fit(train_data, **fit_kwargs)
+
+    final = live.outcome()
+    progress.update(**final)
+    return {**progress.snapshot(), "model_bytes": _model_bytes(model)}
+
+
+def _training_model(keras, full, spec, prep: Prepared):
+    """The model to fit: its main output only (states are for inspection), checked against ``y``."""
+    last = spec.layers[-1]
+    if spec.head is None and last.bidirectional and last.merge_mode is None:
+        raise LstmLabError(
+            "With `merge_mode`=None and no head the model has two outputs (forward and backward), "
+            "so there is no single prediction to train. Add a head or choose a merge_mode.",
+            field="model.layers",
+        )
+    main = full.outputs[0]
+    check_targets(tuple(main.shape), prep.y.shape)
+    return full if len(full.outputs) == 1 else keras.Model(full.inputs, main, name=full.name)
+
+
+def check_targets(output_shape: tuple, y_shape: tuple) -> None:
+    """Raise when the model's output cannot be compared with the targets.
+
+    Raises:
+        LstmLabError: the output rank or width differs from the targets'.
+    """
+    out, want = tuple(output_shape[1:]), tuple(y_shape[1:])
+    if out == want:
+        return
+    if len(out) == 2 and len(want) == 1:
+        raise LstmLabError(
+            f"The model outputs one prediction per timestep, shape (None, {out[0]}, {out[1]}), but each "
+            f"sample has one target of shape {want}. Turn `return_sequences` off on the last LSTM layer, "
+            "or predict a sequence (target mode seq2seq).",
+            field="model.return_sequences",
+        )
+    if len(out) == 1 and len(want) == 2:
+        raise LstmLabError(
+            f"The model outputs one vector per sample, shape (None, {out[0]}), but the targets are sequences "
+            f"of shape {want}. Turn `return_sequences` on for the last LSTM layer.",
+            field="model.return_sequences",
+        )
+    raise LstmLabError(
+        f"The model outputs shape (None, {', '.join(map(str, out))}) but the targets have shape "
+        f"(samples, {', '.join(map(str, want))}). Set the head's `units` to {want[-1]}.",
+        field="model.head.units",
+    )
+
+
+def live_updates(keras, progress: Progress, prep: Prepared, lab: LabSpec):
+    """A Keras callback: history per epoch, refreshed predictions, Stop, time limit and NaN guard.
+
+    Predictions are refreshed at an epoch's end only while that costs under 5% of training time.
+    """
+
+    class LiveUpdates(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.started = time.monotonic()
+            self.good_weights = None
+            self.predict_seconds = 0.0
+            self.predicted_at = 0.0
+            self.failure: str | None = None
+            self.stop_reason: str | None = None
+
+        def on_train_begin(self, logs=None):
+            self.good_weights = self.model.get_weights()
+
+        def on_train_batch_end(self, batch, logs=None):
+            loss = (logs or {}).get("loss")
+            if loss is not None and not math.isfinite(float(loss)):
+                self.failure = (
+                    f"The loss became {float(loss)} at epoch {progress.epoch + 1}, batch {batch + 1}. "
+                    f"Lower the learning rate (now {lab.train.learning_rate:g}) or scale the data "
+                    "(scaling: standard). The weights from the last good epoch were kept."
+                )
+                self.model.set_weights(self.good_weights)
+                self.model.stop_training = True
+            elif progress.stop_requested:
+                self.stop_reason = "Stopped by you; the model keeps the weights it had reached."
+                self.model.stop_training = True
+            elif time.monotonic() - self.started > LIMITS.max_train_seconds:
+                self.stop_reason = f"Stopped at the time limit of {LIMITS.max_train_seconds} s for one training."
+                self.model.stop_training = True
+            progress.update(batch=batch + 1)
+
+        def on_epoch_end(self, epoch, logs=None):
+            logs = {k: float(v) for k, v in (logs or {}).items()}
+            if self.failure or not all(math.isfinite(v) for v in logs.values()):
+                return
+            self.good_weights = self.model.get_weights()
+            row = {"epoch": epoch + 1, **logs, "seconds": round(time.monotonic() - self.started, 3)}
+            with progress.lock:
+                progress.history.append(row)
+                progress.epoch = epoch + 1
+            now = time.monotonic()
+            if self.predict_seconds * 20 <= now - self.predicted_at:
+                progress.update(predictions=self.predict())
+                self.predicted_at = time.monotonic()
+                self.predict_seconds = self.predicted_at - now
+
+        def predict(self) -> dict | None:
+            x_test, _ = prep.part("test")
+            if len(x_test) == 0:
+                return None
+            y_pred = self.model.predict(_contiguous(x_test), batch_size=512, verbose=0)
+            return predictions_view(prep, y_pred, lab.data)
+
+        def outcome(self) -> dict:
+            """Final state, message and predictions once ``fit`` has returned."""
+            if self.failure:
+                return {"state": "failed", "message": self.failure, "predictions": self.predict()}
+            state = "stopped" if self.stop_reason else "done"
+            return {"state": state, "message": self.stop_reason, "predictions": self.predict()}
+
+    return LiveUpdates()
+
+
+def _contiguous(x: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(x, dtype=np.float32)
+
+
+def _arrays_or_batches(keras, x, y, batch, shuffle, seed=0):
+    """Small data as arrays (fastest ``fit``); large data as batches cut from the window view."""
+    if x.size * 4 <= MATERIALISE_BYTES:
+        return _contiguous(x), _contiguous(y)
+    return window_batches(keras, x, y, batch, shuffle, seed)
+
+
+def window_batches(keras, x, y, batch, shuffle, seed):
+    """A ``keras.utils.PyDataset`` copying one batch of windows at a time, never all of them."""
+
+    class WindowBatches(keras.utils.PyDataset):
+        def __init__(self):
+            super().__init__()
+            self.order = np.arange(len(x))
+            self.rng = np.random.default_rng(seed)
+            self.on_epoch_end()
+
+        def __len__(self):
+            return math.ceil(len(x) / batch)
+
+        def __getitem__(self, i):
+            idx = np.sort(self.order[i * batch : (i + 1) * batch])
+            return _contiguous(x[idx]), _contiguous(y[idx])
+
+        def on_epoch_end(self):
+            if shuffle:
+                self.rng.shuffle(self.order)
+
+    return WindowBatches()
+
+
+def _model_bytes(model) -> bytes:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "model.keras")
+        model.save(path)
+        with open(path, "rb") as f:
+            return f.read()

@@ -1,0 +1,93 @@
+"""Train page: fit the model in its own worker and watch the loss curves update live."""
+
+import streamlit as st
+
+from lstm_lab import plots
+from lstm_lab.compute import TrainingJob
+from lstm_lab.errors import LstmLabError
+from ui import navigation, render, state
+from ui.widgets import bound, setting_error
+
+navigation.ensure()
+
+POLL_SECONDS = 0.5
+STATE_TEXT = {
+    "queued": "Queued: every training slot on this server is busy; it starts when one frees up.",
+    "starting": "Starting a Keras worker for this training…",
+    "training": "Training…",
+    "done": "Training finished.",
+    "stopped": "Training stopped.",
+    "failed": "Training failed.",
+}
+
+
+def start_training() -> None:
+    lab = state.lab()
+    try:
+        dataset = state.dataset()
+        job = TrainingJob(lab.to_dict(), dataset.to_payload())
+    except LstmLabError as e:
+        st.session_state["setting_error"] = e.message
+        return
+    state.set_job(job, dataset.time if dataset.is_series else None)
+
+
+def stop_training() -> None:
+    if state.job() is not None:
+        state.job().stop()
+
+
+st.title("Train")
+st.caption("Each training runs in its own Keras worker; switch pages freely, it keeps going.")
+setting_error()
+
+a, b, c, d = st.columns(4)
+with a:
+    bound(st.number_input, "Epochs (`epochs`)", "train.epochs", min_value=1, max_value=200, step=1)
+with b:
+    bound(st.selectbox, "Batch size (`batch_size`)", "train.batch_size", options=[8, 16, 32, 64, 128, 256, 512])
+with c:
+    bound(
+        st.select_slider,
+        "Learning rate (`learning_rate`)",
+        "train.learning_rate",
+        options=[0.0001, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5, 1.0],
+    )
+with d:
+    bound(st.number_input, "Seed", "seed", min_value=0, max_value=2**31 - 1, step=1)
+
+job = state.job()
+running = job is not None and not job.ended
+left, right, _ = st.columns([1, 1, 4])
+left.button("Train", type="primary", on_click=start_training, disabled=running, key="train_button")
+right.button("Stop", on_click=stop_training, disabled=not running, key="stop_button")
+
+
+@st.fragment(run_every=POLL_SECONDS if running else None)
+def live_progress() -> None:
+    job = state.job()
+    if job is None:
+        st.info("Press **Train** to fit the model from the Model page on the data from the Data page.")
+        return
+    p = job.progress()
+    steps = max(p["steps"], 1)
+    done = (p["epoch"] + (p["batch"] / steps if p["state"] == "training" else 0)) / max(p["epochs"], 1)
+    st.progress(min(done, 1.0), text=f"{STATE_TEXT[p['state']]} Epoch {p['epoch']} of {p['epochs']}.")
+    if p["state"] == "failed":
+        keras_message = (p.get("error") or {}).get("keras_message")
+        render.error(LstmLabError(p["message"] or "Unknown error.", keras_message=keras_message), "Training failed")
+    elif p.get("message"):
+        st.info(p["message"])
+    if p["history"]:
+        last = p["history"][-1]
+        cols = st.columns(3)
+        cols[0].metric("Training loss", f"{last['loss']:.4f}")
+        if "val_loss" in last:
+            cols[1].metric("Validation loss", f"{last['val_loss']:.4f}")
+        cols[2].metric("Seconds", f"{last['seconds']:.1f}")
+    st.plotly_chart(plots.loss_figure(p["history"], p["epochs"]), width="stretch", key="loss_curve")
+    if running and job.ended:
+        st.rerun()
+
+
+live_progress()

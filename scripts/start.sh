@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Set everything up and start LSTM Lab on http://localhost:8501 (built-in sample data, local Ray).
+# Set RAY_ADDRESS to join an existing Ray cluster instead of starting a local one.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh requirements.txt
+exec .venv/bin/streamlit run app.py "$@"

@@ -1,0 +1,46 @@
+"""The app's pages and the setup every run needs, shared by app.py and the page scripts.
+
+Streamlit treats a ``pages/`` folder beside the entry script as a legacy multipage app: on a
+fresh server, a first visitor opening ``/model`` directly would run that page without app.py.
+Each page therefore starts with :func:`ensure`, which runs the real entry point instead.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import streamlit as st
+
+from lstm_lab import compute
+from ui import sidebar, state
+
+_run = threading.local()
+
+PAGES = [
+    ("pages/data.py", "Data", ":material/table_chart:"),
+    ("pages/model.py", "Model", ":material/stacks:"),
+    ("pages/train.py", "Train", ":material/model_training:"),
+    ("pages/predictions.py", "Predictions", ":material/insights:"),
+]
+
+
+def run() -> None:
+    """Set up the session, start the compute tier, draw the sidebar and run the chosen page."""
+    st.set_page_config(page_title="LSTM Lab", page_icon=":material/science:", layout="wide")
+    state.init()
+    compute.engine()  # starts Ray and the warm Keras worker in the background on the first run
+    pages = [st.Page(path, title=title, icon=icon, default=i == 0) for i, (path, title, icon) in enumerate(PAGES)]
+    page = st.navigation(pages)
+    sidebar.render()
+    _run.inside = True
+    try:
+        page.run()
+    finally:
+        _run.inside = False
+
+
+def ensure() -> None:
+    """First call of every page: if Streamlit ran the page on its own, run the app instead."""
+    if not getattr(_run, "inside", False):
+        run()
+        st.stop()

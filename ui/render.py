@@ -1,0 +1,41 @@
+"""Streamlit renderings of lstm_lab's plain data: shape tables and errors."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from lstm_lab.errors import LstmLabError
+
+
+def shape(t: tuple) -> str:
+    """A shape as Keras prints it: ``(None, 20, 64)``."""
+    return "(" + ", ".join("None" if d is None else str(d) for d in t) + (",)" if len(t) == 1 else ")")
+
+
+def shape_frame(rows: list[dict]) -> pd.DataFrame:
+    """One line per layer output; a layer with state outputs gets one line per tensor."""
+    lines = []
+    for r in rows:
+        for i, (s, name, dims) in enumerate(zip(r["output_shapes"], r["output_names"], r["dims"], strict=True)):
+            first = i == 0
+            lines.append(
+                {
+                    "Layer": r["layer"] if first else "",
+                    "Type": r["kind"] if first else "",
+                    "Output": name,
+                    "Shape": shape(s),
+                    "Dimensions": dims,
+                    "Params": f"{r['params']:,}" if first else "",
+                    "Formula": r["formula"] if first else "",
+                }
+            )
+    return pd.DataFrame(lines)
+
+
+def error(e: LstmLabError, title: str = "This setting does not work") -> None:
+    """A plain explanation, with Keras's own words one click away; never a traceback."""
+    st.error(f"**{title}.** {e.message}")
+    if e.keras_message:
+        with st.expander("Keras's own message"):
+            st.code(e.keras_message, language=None)

@@ -1,0 +1,40 @@
+"""Widgets bound to a path in the lab spec: they read from it and write every change back."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lstm_lab.errors import LstmLabError
+from lstm_lab.spec import get_path, set_path
+from ui import state
+
+
+def bound(widget, label: str, path: str, *, after=None, **kwargs):
+    """Draw ``widget`` for the lab setting at ``path`` (e.g. ``"model.layers.0.units"``).
+
+    ``after(old_dict, new_dict)`` may adjust the new settings (for example to keep a stack
+    valid) and return them. Returns the widget's current value.
+    """
+    key = state.WIDGET_PREFIX + path
+    if key not in st.session_state:
+        st.session_state[key] = get_path(state.lab_dict(), path)
+    return widget(label, key=key, on_change=_commit, args=(path, key, after), **kwargs)
+
+
+def _commit(path: str, key: str, after) -> None:
+    old = state.lab_dict()
+    new = set_path(old, path, st.session_state[key])
+    if after is not None:
+        new = after(old, new)
+    try:
+        state.set_lab(new, reseed_widgets=after is not None)
+    except LstmLabError as e:
+        st.session_state["setting_error"] = e.message
+        st.session_state[key] = get_path(old, path)
+
+
+def setting_error() -> None:
+    """Show (once) the message of a setting that could not be applied."""
+    message = st.session_state.pop("setting_error", None)
+    if message:
+        st.error(message)
