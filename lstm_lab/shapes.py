@@ -75,7 +75,9 @@ def _row(layer, kind, names, dims, formula) -> dict:
 
 
 def _in_dim(layer) -> int:
-    return int(layer.input.shape[-1])
+    """Width of the tensor a layer receives (a masked input arrives with its mask)."""
+    inp = layer.input[0] if isinstance(layer.input, (list, tuple)) else layer.input
+    return int(inp.shape[-1])
 
 
 def _dims_input(spec: ModelSpec) -> str:

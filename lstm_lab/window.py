@@ -64,17 +64,18 @@ def make_windows(
             field="data.timesteps",
         )
     starts = np.arange(count) * stride
-    X = sliding_window_view(features, timesteps, axis=0).transpose(0, 2, 1)[starts]
+    picks = slice(0, (count - 1) * stride + 1, stride)  # slicing keeps views; an index array would copy
+    X = sliding_window_view(features, timesteps, axis=0).transpose(0, 2, 1)[picks]
     if target_mode == "next":
         rows = starts + timesteps - 1 + horizon
         y = targets[rows]
     elif target_mode == "next_k":
         rows = starts + timesteps
-        ahead = sliding_window_view(targets, horizon, axis=0).transpose(0, 2, 1)[rows]
-        y = ahead.reshape(count, -1)
+        ahead = sliding_window_view(targets, horizon, axis=0).transpose(0, 2, 1)
+        y = ahead[timesteps : timesteps + picks.stop : stride].reshape(count, -1)
     else:
         rows = starts + horizon
-        y = sliding_window_view(targets, timesteps, axis=0).transpose(0, 2, 1)[rows]
+        y = sliding_window_view(targets, timesteps, axis=0).transpose(0, 2, 1)[horizon : horizon + picks.stop : stride]
     return X, y, rows
 
 

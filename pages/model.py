@@ -4,6 +4,7 @@ import streamlit as st
 
 from lstm_lab import compute
 from lstm_lab.errors import LstmLabError
+from lstm_lab.limits import LIMITS
 from lstm_lab.shapes import total_params
 from lstm_lab.window import pick_columns
 from ui import navigation, render, state
@@ -53,12 +54,12 @@ n = len(lab.model.layers)
 st.session_state["n_layers"] = n
 st.slider("LSTM layers stacked", 1, 4, key="n_layers", on_change=resize_stack)
 
-cols = st.columns(n)
+cols = st.columns(n + 1)
 for i, layer in enumerate(lab.model.layers):
     p = f"model.layers.{i}"
     with cols[i].container(border=True):
-        st.markdown(f"**Layer {i + 1}**")
-        bound(st.number_input, "Units (`units`)", f"{p}.units", min_value=1, max_value=512, step=1)
+        st.markdown(f"**Layer {i + 1}: {'Bidirectional(LSTM)' if layer.bidirectional else 'LSTM'}**")
+        bound(st.slider, "Units (`units`)", f"{p}.units", min_value=1, max_value=LIMITS.max_units)
         bound(st.toggle, "Return sequences (`return_sequences`)", f"{p}.return_sequences")
         bound(st.toggle, "Bidirectional", f"{p}.bidirectional")
         if layer.bidirectional:
@@ -73,14 +74,12 @@ for i, layer in enumerate(lab.model.layers):
             bound(st.toggle, "Return state (`return_state`)", f"{p}.return_state")
         bound(st.slider, "Dropout (`dropout`)", f"{p}.dropout", min_value=0.0, max_value=0.9, step=0.05)
 
-st.subheader("Output head")
-st.session_state["has_head"] = lab.model.head is not None
-st.toggle("Dense output layer (`Dense`)", key="has_head", on_change=toggle_head)
-if lab.model.head is not None:
-    a, b = st.columns(2)
-    with a:
-        bound(st.number_input, "Units (`units`)", "model.head.units", min_value=1, max_value=512, step=1)
-    with b:
+with cols[n].container(border=True):
+    st.markdown("**Output head: Dense**")
+    st.session_state["has_head"] = lab.model.head is not None
+    st.toggle("Dense output layer", key="has_head", on_change=toggle_head)
+    if lab.model.head is not None:
+        bound(st.slider, "Units (`units`)", "model.head.units", min_value=1, max_value=LIMITS.max_units)
         bound(
             st.selectbox,
             "Activation (`activation`)",
@@ -96,6 +95,6 @@ try:
 except LstmLabError as e:
     render.error(e, "Keras rejects this model")
     st.stop()
-st.dataframe(render.shape_frame(rows), hide_index=True, width="stretch", key="shape_table")
+st.table(render.shape_frame(rows), hide_index=True)
 st.metric("Total parameters", f"{total_params(rows):,}")
 st.caption("Shapes and parameter counts come from a real Keras model built from these settings; `None` is the batch.")

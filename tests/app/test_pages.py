@@ -1,0 +1,84 @@
+"""Every page under streamlit.testing.v1.AppTest, driven by widget keys, with a real compute tier."""
+
+from conftest import goto, metric, wait_for_training
+
+
+def table(at):
+    assert at.table, "no shape table on the page"
+    return at.table[0].value
+
+
+def test_data_page_shows_window_shapes(app):
+    assert metric(app, "X: (samples, timesteps, features)") == "(580, 20, 1)"
+    app.slider(key="w.data.timesteps").set_value(30).run()
+    assert metric(app, "X: (samples, timesteps, features)") == "(570, 30, 1)"
+    app.slider(key="w.data.channels").set_value(3).run()
+    assert metric(app, "X: (samples, timesteps, features)") == "(570, 30, 3)"
+    assert not app.exception
+
+
+def test_data_page_stock_prices(app):
+    app.selectbox(key="w.data.source").set_value("stocks").run()
+    assert metric(app, "X: (samples, timesteps, features)") == "(85, 20, 6)"
+    assert not app.exception
+
+
+def test_model_page_table_follows_units(app):
+    goto(app, "model")
+    df = table(app)
+    assert list(df["Shape"]) == ["(None, 20, 1)", "(None, 32)", "(None, 1)"]
+    app.slider(key="w.model.layers.0.units").set_value(64).run()
+    df = table(app)
+    assert list(df["Shape"]) == ["(None, 20, 1)", "(None, 64)", "(None, 1)"]
+    assert df["Params"][1] == f"{4 * 64 * (1 + 64 + 1):,}"
+
+
+def test_model_page_stacking_returns_sequences_below(app):
+    goto(app, "model")
+    app.slider(key="n_layers").set_value(2).run()
+    df = table(app)
+    assert list(df["Layer"]) == ["input", "lstm_1", "lstm_2", "head"]
+    assert list(df["Shape"]) == ["(None, 20, 1)", "(None, 20, 32)", "(None, 32)", "(None, 1)"]
+    app.toggle(key="w.model.layers.0.return_sequences").set_value(False).run()
+    assert any("expected ndim=3, found ndim=2" in e.value for e in app.error)
+    assert not app.exception
+
+
+def test_model_page_bidirectional_and_state(app):
+    goto(app, "model")
+    app.toggle(key="w.model.layers.0.bidirectional").set_value(True).run()
+    app.toggle(key="w.model.layers.0.return_state").set_value(True).run()
+    df = table(app)
+    assert "(None, 64)" in list(df["Shape"])
+    assert list(df["Output"]).count("forward h") == 1
+    app.selectbox(key="w.model.layers.0.merge_mode").set_value("sum").run()
+    assert table(app)["Shape"][1] == "(None, 32)"
+
+
+def test_train_page_before_training(app):
+    goto(app, "train")
+    assert any("Press **Train**" in i.value for i in app.info)
+    assert app.button(key="stop_button").disabled
+
+
+def test_predictions_page_before_training(app):
+    goto(app, "predictions")
+    assert any("No predictions yet" in i.value for i in app.info)
+
+
+def test_full_journey(app):
+    app.slider(key="w.data.rows").set_value(300).run()
+    goto(app, "model")
+    app.slider(key="w.model.layers.0.units").set_value(8).run()
+    goto(app, "train")
+    app.number_input(key="w.train.epochs").set_value(2).run()
+    app.button(key="train_button").click().run()
+    final = wait_for_training(app)
+    assert final["state"] == "done", final["message"]
+    assert len(final["history"]) == 2
+    assert metric(app, "Training loss")
+    goto(app, "predictions")
+    assert float(metric(app, "MAE")) > 0
+    assert app.get("plotly_chart")
+    goto(app, "data")  # settings survive page switches
+    assert metric(app, "X: (samples, timesteps, features)") == "(280, 20, 1)"

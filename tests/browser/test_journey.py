@@ -1,0 +1,69 @@
+"""The whole journey in Debian's Chromium against a real `streamlit run` server."""
+
+import re
+
+from conftest import Server, open_page, settle
+from playwright.sync_api import expect
+
+TABLE = '[data-testid="stTable"]'
+
+
+def units_slider(page, layer: int = 0):
+    return page.locator('input[type="range"][aria-label="Units (`units`)"]').nth(layer)
+
+
+def test_units_change_updates_the_shape_table(server, page):
+    open_page(page, server, "model")
+    table = page.locator(TABLE)
+    expect(table).to_contain_text("(None, 32)")
+    units_slider(page).focus()
+    page.keyboard.press("ArrowRight")
+    expect(table).to_contain_text("(None, 33)")
+    expect(table).to_contain_text(f"{4 * 33 * (1 + 33 + 1):,}")
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
+    expect(table).to_contain_text("(None, 31)")
+
+
+def test_data_page_shows_shapes_and_the_window_plot(server, page):
+    open_page(page, server)
+    expect(page.get_by_text("(580, 20, 1)")).to_be_visible()
+    expect(page.locator(".js-plotly-plot")).to_have_count(1)
+    expect(page.locator(".js-plotly-plot")).to_contain_text("one window = one sample")
+
+
+def test_train_then_predictions(server, page):
+    open_page(page, server, "train")
+    epochs = page.get_by_label("Epochs (`epochs`)")
+    epochs.fill("2")
+    epochs.press("Enter")
+    settle(page)
+    page.get_by_role("button", name="Train", exact=True).click()
+    expect(page.get_by_text("Training finished. Epoch 2 of 2.")).to_be_visible(timeout=120_000)
+    expect(page.get_by_role("button", name="Train", exact=True)).to_be_enabled()
+    settle(page)
+    chart = page.locator(".js-plotly-plot")
+    expect(chart).to_contain_text("training loss")
+    expect(chart).to_contain_text("validation loss")
+    page.get_by_role("link", name="Predictions").click()
+    expect(page.get_by_text("MAE", exact=True)).to_be_visible()
+    expect(page.locator(".js-plotly-plot")).to_contain_text("predicted sine_1")
+
+
+def test_server_process_never_loaded_tensorflow(server, page):
+    open_page(page, server, "model")
+    expect(page.locator(TABLE)).to_contain_text("(None, 32)")
+    maps = open(f"/proc/{server.proc.pid}/maps").read()
+    assert not re.search(r"tensorflow|_pywrap_tf|libtf", maps), "TensorFlow is loaded in the web server"
+    assert "streamlit" in open(f"/proc/{server.proc.pid}/cmdline").read()
+
+
+def test_a_fresh_server_opened_on_the_model_page(page):
+    fresh = Server()
+    try:
+        open_page(page, fresh, "model")
+        expect(page.locator(TABLE)).to_contain_text("(None, 32)", timeout=90_000)
+        expect(page.get_by_role("link", name="Data")).to_be_visible()
+        expect(page.get_by_text("KeyError")).to_have_count(0)
+    finally:
+        fresh.stop()

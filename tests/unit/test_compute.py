@@ -1,0 +1,105 @@
+"""lstm_lab.compute on a real local Ray: the warm shapes actor and training jobs."""
+
+import sys
+import time
+
+import pytest
+import ray
+
+from lstm_lab import LabSpec, LstmLabError, compute
+from lstm_lab.generate import sine_table
+
+LAB = {"data": {"rows": 160, "timesteps": 8}, "model": {"layers": [{"units": 4}]}, "train": {"epochs": 2}}
+
+
+@pytest.fixture(scope="module")
+def engine():
+    e = compute.engine()
+    e.wait_ready()
+    return e
+
+
+def test_shapes_come_from_the_actor(engine):
+    rows = compute.shape_table({"timesteps": 20, "features": 128, "layers": [{"units": 64}], "head": None})
+    assert rows[-1]["output_shapes"] == [(None, 64)]
+    assert rows[-1]["params"] == 49_408
+
+
+def test_keras_errors_come_back_as_values(engine):
+    with pytest.raises(LstmLabError) as err:
+        compute.shape_table({"timesteps": 5, "features": 2, "layers": [{"units": 4}, {"units": 3}]})
+    assert "expected ndim=3, found ndim=2" in err.value.keras_message
+
+
+def test_invalid_spec_comes_back_as_a_message(engine):
+    with pytest.raises(LstmLabError, match="`layers\\[0\\].units`"):
+        compute.shape_table({"layers": [{"units": 0}]})
+
+
+def test_a_job_trains_streams_history_and_predicts(engine):
+    job = compute.TrainingJob(LAB, sine_table(160, 1, 0.1, 0).to_payload())
+    seen = set()
+    deadline = time.monotonic() + 120
+    while not job.ended and time.monotonic() < deadline:
+        seen.add(job.progress()["state"])
+        time.sleep(0.2)
+    final = job.progress()
+    assert final["state"] == "done", final["message"]
+    assert [h["epoch"] for h in final["history"]] == [1, 2]
+    assert final["predictions"]["metrics"]["mae"] > 0
+    assert job.model_bytes
+    assert seen <= {"queued", "starting", "training", "done"}
+
+
+def test_stop_ends_a_long_job_and_keeps_the_model(engine):
+    lab = {**LAB, "train": {"epochs": 200}}
+    job = compute.TrainingJob(lab, sine_table(160, 1, 0.1, 0).to_payload())
+    deadline = time.monotonic() + 120
+    while job.progress()["epoch"] < 1 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    job.stop()
+    final = job.wait(timeout=120)
+    assert final["state"] == "stopped"
+    assert 1 <= final["epoch"] < 200
+    assert job.model_bytes and final["predictions"]
+
+
+def test_failure_in_a_job_is_reported_not_raised(engine):
+    lab = LabSpec.from_dict({**LAB, "data": {"rows": 160, "timesteps": 8, "targets": ["nope"]}})
+    job = compute.TrainingJob(lab.to_dict(), sine_table(160, 1, 0.1, 0).to_payload())
+    final = job.wait(timeout=120)
+    assert final["state"] == "failed"
+    assert "'nope' is not in the data" in final["message"]
+
+
+def test_the_caller_never_imports_tensorflow(engine):
+    if "keras" in sys.modules:
+        pytest.skip("another test in this process imported Keras directly")
+    assert not any(m == "tensorflow" or m.startswith("tensorflow.") for m in sys.modules)
+
+
+def test_ray_is_local_and_alive(engine):
+    assert ray.is_initialized()
+    assert ray.cluster_resources().get("lstm_lab_training", 0) >= 1
+    assert engine.is_ready
+
+
+RAY_FROM_SHORT_THREAD = """
+import threading, time
+from lstm_lab import compute
+t = threading.Thread(target=lambda: compute.engine().wait_ready())
+t.start(); t.join()      # like a Streamlit script thread, the caller's thread ends here
+time.sleep(5)            # local daemons tied to a dead thread die within about a second
+rows = compute.shape_table({"timesteps": 3, "features": 2, "layers": [{"units": 5}]})
+print("ALIVE", rows[1]["output_shapes"])
+"""
+
+
+def test_ray_outlives_the_thread_that_first_asked_for_it():
+    import subprocess
+
+    out = subprocess.run(
+        [sys.executable, "-c", RAY_FROM_SHORT_THREAD], capture_output=True, text=True, timeout=180,
+        cwd=str(compute.ROOT), env={**__import__("os").environ, "PYTHONPATH": str(compute.ROOT)},
+    )  # fmt: skip
+    assert "ALIVE [(None, 5)]" in out.stdout, out.stderr[-2000:]

@@ -1,0 +1,72 @@
+"""lstm_lab.train: real Keras training on tiny data, in this process."""
+
+import io
+import zipfile
+
+import numpy as np
+import pytest
+
+from lstm_lab import LabSpec, LstmLabError
+from lstm_lab.generate import sine_table
+from lstm_lab.train import Progress, check_targets, train
+
+TINY = {"data": {"rows": 160, "timesteps": 8}, "model": {"layers": [{"units": 4}]}, "train": {"epochs": 2}}
+
+
+def _lab(**overrides):
+    d = {k: dict(v) for k, v in TINY.items()}
+    for path, value in overrides.items():
+        section, key = path.split(".")
+        d[section][key] = value
+    return LabSpec.from_dict(d)
+
+
+def test_two_epochs_give_history_predictions_and_a_model_file():
+    lab = _lab()
+    result = train(lab, sine_table(160, 1, 0.1, 0))
+    assert result["state"] == "done"
+    assert [h["epoch"] for h in result["history"]] == [1, 2]
+    assert all(np.isfinite(h["loss"]) and np.isfinite(h["val_loss"]) for h in result["history"])
+    pred = result["predictions"]
+    assert len(pred["rows"]) == len(pred["actual"]) == len(pred["predicted"]) > 0
+    assert pred["metrics"]["rmse"] >= pred["metrics"]["mae"] > 0
+    assert zipfile.is_zipfile(io.BytesIO(result["model_bytes"]))
+
+
+def test_same_seed_same_loss_curve():
+    a = train(_lab(), sine_table(160, 1, 0.1, 0))["history"]
+    b = train(_lab(), sine_table(160, 1, 0.1, 0))["history"]
+    assert [h["loss"] for h in a] == [h["loss"] for h in b]
+
+
+def test_stop_keeps_the_partly_trained_model():
+    progress = Progress()
+    progress.stop_requested = True
+    result = train(_lab(**{"train.epochs": 50}), sine_table(160, 1, 0.1, 0), progress)
+    assert result["state"] == "stopped"
+    assert len(result["history"]) <= 1
+    assert "Stopped by you" in result["message"]
+    assert result["model_bytes"]
+
+
+def test_exploding_loss_stops_with_advice_and_keeps_good_weights():
+    ds = sine_table(160, 1, 0.0, 0)
+    ds.table["sine_1"] *= 1e25  # unscaled values this large overflow the squared error
+    result = train(_lab(**{"data.scaling": "none"}), ds)
+    assert result["state"] == "failed"
+    assert "learning rate" in result["message"] and "scale the data" in result["message"]
+    assert result["model_bytes"]
+
+
+@pytest.mark.parametrize(
+    "out, y, fragment",
+    [
+        ((None, 8, 1), (100, 1), "one prediction per timestep"),
+        ((None, 1), (100, 8, 1), "Turn `return_sequences` on"),
+        ((None, 3), (100, 1), "Set the head's `units` to 1"),
+    ],
+)
+def test_output_and_target_shapes_must_agree(out, y, fragment):
+    with pytest.raises(LstmLabError, match=fragment):
+        check_targets(out, y)
+    check_targets((None, *y[1:]), y)  # matching shapes pass

@@ -1,0 +1,83 @@
+"""lstm_lab.window: window counts, target alignment, no per-window copies, leakage-free scaling."""
+
+import numpy as np
+import pytest
+
+from lstm_lab import DataSpec, LstmLabError
+from lstm_lab.generate import sine_table
+from lstm_lab.window import Scaler, make_windows, prepare, split_counts, window_count, window_summary
+
+
+def _table(n, f=2):
+    return np.arange(n * f, dtype=np.float64).reshape(n, f)
+
+
+@pytest.mark.parametrize("n, t, h, s", [(100, 20, 1, 1), (100, 20, 5, 3), (50, 49, 1, 1), (1000, 7, 2, 10)])
+def test_count_follows_the_formula(n, t, h, s):
+    X, y, _ = make_windows(_table(n), _table(n, 1), t, h, s)
+    assert len(X) == window_count(n, t, h, s) == (n - t - h) // s + 1
+
+
+def test_windows_and_next_targets_line_up():
+    values = _table(30, 2)
+    X, y, rows = make_windows(values, values[:, :1], timesteps=4, horizon=2, stride=3)
+    assert X.shape == (9, 4, 2) and y.shape == (9, 1)
+    for i in range(len(X)):
+        start = 3 * i
+        np.testing.assert_array_equal(X[i], values[start : start + 4])
+        assert rows[i] == start + 4 - 1 + 2
+        assert y[i, 0] == values[rows[i], 0]
+
+
+def test_next_k_and_seq2seq_targets():
+    values = _table(40, 1)
+    _, y, rows = make_windows(values, values, timesteps=5, horizon=3, target_mode="next_k")
+    np.testing.assert_array_equal(y[0], values[5:8, 0])
+    _, y, rows = make_windows(values, values, timesteps=5, horizon=2, target_mode="seq2seq")
+    assert y.shape == (34, 5, 1)
+    np.testing.assert_array_equal(y[0, :, 0], values[2:7, 0])
+
+
+def test_windows_are_views_not_copies():
+    values = np.random.default_rng(0).standard_normal((10_000, 8)).astype(np.float32)
+    X, _, _ = make_windows(values, values[:, :1], timesteps=20)
+    assert np.shares_memory(X, values)
+    assert X.base is not None
+
+
+def test_too_short_says_how_long_it_can_be():
+    with pytest.raises(LstmLabError, match="needs at least 31 rows, but the data has 20.*at most 19"):
+        make_windows(_table(20), _table(20, 1), timesteps=30)
+
+
+def test_split_is_chronological_and_complete():
+    assert split_counts(100, 0.15, 0.15) == (70, 15, 15)
+    assert sum(split_counts(7, 0.2, 0.2)) == 7
+    with pytest.raises(LstmLabError, match="nothing is left for training"):
+        split_counts(2, 0.5, 0.5)
+
+
+def test_scaler_is_fitted_on_training_rows_only():
+    ds = sine_table(300, 1, 0.0, seed=1)
+    ds.table.iloc[250:, 0] += 100.0  # a jump in the test period must not move the scaler
+    prep = prepare(ds, DataSpec(timesteps=10, val_fraction=0.1, test_fraction=0.2))
+    train_rows = ds.table.iloc[: prep.rows[prep.n_train - 1] + 1, 0]
+    assert prep.target_scaler.center[0] == pytest.approx(train_rows.mean(), rel=1e-5)
+    x_train, _ = prep.part("train")
+    assert abs(float(x_train.mean())) < 0.2
+
+
+def test_scaler_round_trip_and_constant_column():
+    values = np.array([[1.0, 5.0], [3.0, 5.0], [5.0, 5.0]])
+    for kind in ("standard", "minmax", "none"):
+        sc = Scaler.fit(values, kind)
+        np.testing.assert_allclose(sc.inverse(sc.transform(values)), values, rtol=1e-6)
+
+
+def test_summary_matches_prepared_arrays():
+    ds = sine_table(400, 3, 0.1, seed=0)
+    spec = DataSpec(timesteps=25, horizon=2, stride=2)
+    s = window_summary(ds.rows, 3, 1, spec)
+    prep = prepare(ds, spec)
+    assert s["X"] == prep.X.shape and s["y"] == prep.y.shape
+    assert (s["train"], s["val"], s["test"]) == (prep.n_train, prep.n_val, prep.n_test)
