@@ -107,6 +107,7 @@ def predictions_figure(pred: dict, time=None, target: int = 0, context=None) -> 
     """
     rows = np.asarray(pred["rows"])
     x = rows if time is None else np.asarray(time)[rows]
+    x_title = "time" if time is not None else ("row (time step)" if pred.get("x_is_time", True) else "test sample")
     name = pred["target_names"][target]
     actual = np.asarray(pred["actual"])[:, target]
     predicted = np.asarray(pred["predicted"])[:, target]
@@ -115,5 +116,53 @@ def predictions_figure(pred: dict, time=None, target: int = 0, context=None) -> 
     fig.add_trace(
         go.Scatter(x=x, y=predicted, mode="lines", name=f"predicted {name}", line=dict(color=TARGET_COLOUR, width=1.5))
     )
-    x_title = "time" if time is not None else "row (time step)"
-    return _layout(fig, f"Test period: predicted vs actual {name}", x_title, name)
+    return _layout(fig, f"Test samples: predicted vs actual {name}", x_title, name)
+
+
+def sequences_figure(dataset, sample: int) -> go.Figure:
+    """One sequence of a sequence dataset, each feature a line; padding shaded when lengths vary."""
+    X = dataset.X[sample]
+    steps = np.arange(X.shape[0])
+    fig = go.Figure()
+    for i, col in enumerate(dataset.columns):
+        fig.add_trace(go.Scatter(x=steps, y=X[:, i], mode="lines+markers", name=col, marker=dict(size=4),
+                                 line=dict(width=1.2, color=PALETTE[i % len(PALETTE)])))  # fmt: skip
+    if dataset.lengths is not None and dataset.lengths[sample] < X.shape[0]:
+        fig.add_vrect(x0=dataset.lengths[sample] - 0.5, x1=X.shape[0] - 0.5, fillcolor="rgba(120,120,120,0.15)",
+                      line_width=0, annotation_text="padding (zeros)", annotation_position="top left")  # fmt: skip
+    label = ""
+    if dataset.y is not None:
+        y = np.asarray(dataset.y)[sample]
+        label = f": label {dataset.class_names[int(y)]!s}" if dataset.class_names else f": y = {np.round(y, 3)}"
+    return _layout(fig, f"Sample {sample}{label}", "timestep", "value")
+
+
+def confusion_figure(pred: dict) -> go.Figure:
+    """Counts of actual (rows) against predicted (columns) classes on the test samples."""
+    names = pred["class_names"]
+    z = np.asarray(pred["confusion"])
+    heatmap = go.Heatmap(z=z, x=names, y=names, colorscale="Blues", showscale=False, text=z, texttemplate="%{text}",
+                         hovertemplate="actual %{y}, predicted %{x}: %{z}<extra></extra>")  # fmt: skip
+    fig = go.Figure(heatmap)
+    fig = _layout(fig, "Confusion matrix (test samples)", "predicted class", "actual class", height=360)
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_xaxes(type="category", side="bottom")
+    return fig
+
+
+def probabilities_figure(pred: dict) -> go.Figure:
+    """Each test sample's predicted probability per class, coloured by its actual class."""
+    names = pred["class_names"]
+    probs = np.asarray(pred["probabilities"])
+    actual = np.asarray(pred["actual"])
+    x = np.arange(len(actual))
+    fig = go.Figure()
+    shown = range(1, 2) if len(names) == 2 else range(len(names))
+    for c in shown:
+        fig.add_trace(go.Scatter(x=x, y=probs[:, c], mode="lines", name=f"P({names[c]})",
+                                 line=dict(width=1.2, color=PALETTE[c % len(PALETTE)])))  # fmt: skip
+    fig.add_trace(go.Scatter(x=x, y=actual / max(len(names) - 1, 1), mode="markers", name="actual class (scaled)",
+                             marker=dict(size=5, color="#444", symbol="line-ew-open")))  # fmt: skip
+    fig = _layout(fig, "Predicted class probabilities, test samples in order", "test sample", "probability")
+    fig.update_yaxes(range=[-0.05, 1.05])
+    return fig

@@ -1,4 +1,4 @@
-"""Predictions in the data's own units, with error metrics and a naive baseline to beat."""
+"""Predictions in the data's own units, with metrics and a naive baseline to beat."""
 
 from __future__ import annotations
 
@@ -9,15 +9,28 @@ from lstm_lab.window import Prepared
 
 
 def predictions_view(prep: Prepared, y_pred: np.ndarray, spec: DataSpec) -> dict:
-    """Compare test-set predictions with actual values, back in the data's units.
-
-    For multi-step targets the chart line shows the first step ahead (``next_k``) or the last
-    step of each predicted sequence (``seq2seq``); the metrics use every predicted value.
+    """Compare the test samples' predictions with their actual values.
 
     Returns:
-        ``rows`` (table row of each plotted target), ``target_names``, ``actual`` and
-        ``predicted`` (rows × targets, for the chart), and ``metrics``: MAE and RMSE of the model
-        and of the naive "last value persists" baseline.
+        A dict of plain values; ``kind`` is ``regression`` (see :func:`regression_view`) or
+        ``classification`` (see :func:`classification_view`).
+    """
+    if prep.task == "regression":
+        return regression_view(prep, y_pred, spec)
+    return classification_view(prep, y_pred)
+
+
+def regression_view(prep: Prepared, y_pred: np.ndarray, spec: DataSpec) -> dict:
+    """Actual against predicted values, back in the data's units.
+
+    For multi-step targets the chart line shows the first step ahead (``next_k``) or the last
+    step of each predicted sequence (``seq2seq``); the metrics use every predicted value. The
+    baseline repeats the last value seen (a series) or predicts the training mean (sequences).
+
+    Returns:
+        ``rows`` (table row, or sample index, of each plotted value), ``target_names``,
+        ``actual`` and ``predicted`` (rows × targets), and ``metrics``: MAE and RMSE of the model
+        and of the baseline.
     """
     k = len(prep.target_names)
     _, y_test = prep.part("test")
@@ -25,18 +38,56 @@ def predictions_view(prep: Prepared, y_pred: np.ndarray, spec: DataSpec) -> dict
     rows = prep.rows[start:]
     actual = _steps(y_test, k)
     predicted = _steps(np.asarray(y_pred).reshape(y_test.shape), k)
-    past = _steps(prep.scaled_targets[_baseline_rows(rows, actual.shape[1], spec)], k)
-
+    if prep.is_series:
+        past = _steps(prep.scaled_targets[_persistence_rows(rows, actual.shape[1], spec)], k)
+    else:
+        past = np.broadcast_to(_steps(prep.part("train")[1], k).mean(axis=(0, 1)), actual.shape)
     inv = prep.target_scaler.inverse
     actual, predicted, past = inv(actual), inv(predicted), inv(past)
-    line = -1 if spec.target_mode == "seq2seq" else 0
-    line_rows = rows + (spec.timesteps - 1 if spec.target_mode == "seq2seq" else 0)
+    seq2seq = prep.is_series and spec.target_mode == "seq2seq"
+    line = -1 if seq2seq else 0
     return {
-        "rows": line_rows.tolist(),
+        "kind": "regression",
+        "rows": (rows + (spec.timesteps - 1 if seq2seq else 0)).tolist(),
+        "x_is_time": prep.is_series,
         "target_names": list(prep.target_names),
         "actual": actual[:, line, :].tolist(),
         "predicted": predicted[:, line, :].tolist(),
         "metrics": {**_errors(actual, predicted, ""), **_errors(actual, past, "baseline_")},
+    }
+
+
+def classification_view(prep: Prepared, y_pred: np.ndarray) -> dict:
+    """Predicted classes and probabilities against the actual labels.
+
+    Returns:
+        ``rows``, ``class_names``, ``actual`` and ``predicted`` (class codes), ``probabilities``
+        (samples × classes), ``confusion`` (actual × predicted counts) and ``metrics``: accuracy
+        and the baseline accuracy of always answering the most common training label.
+    """
+    _, y_test = prep.part("test")
+    _, y_train = prep.part("train")
+    n_classes = len(prep.class_names)
+    p = np.asarray(y_pred, dtype=np.float64).reshape(len(y_test), -1)
+    probabilities = np.hstack([1 - p, p]) if p.shape[1] == 1 else p
+    predicted = probabilities.argmax(axis=1)
+    actual = np.asarray(y_test).astype(int)
+    confusion = np.zeros((n_classes, n_classes), dtype=int)
+    np.add.at(confusion, (actual, predicted), 1)
+    majority = np.bincount(np.asarray(y_train).astype(int), minlength=n_classes).argmax()
+    return {
+        "kind": "classification",
+        "rows": prep.rows[prep.n_train + prep.n_val :].tolist(),
+        "x_is_time": prep.is_series,
+        "class_names": list(prep.class_names),
+        "actual": actual.tolist(),
+        "predicted": predicted.tolist(),
+        "probabilities": probabilities.round(4).tolist(),
+        "confusion": confusion.tolist(),
+        "metrics": {
+            "accuracy": float(np.mean(predicted == actual)) if len(actual) else 0.0,
+            "baseline_accuracy": float(np.mean(actual == majority)) if len(actual) else 0.0,
+        },
     }
 
 
@@ -45,11 +96,10 @@ def _steps(y: np.ndarray, k: int) -> np.ndarray:
     return np.asarray(y, dtype=np.float64).reshape(len(y), -1, k)
 
 
-def _baseline_rows(rows: np.ndarray, steps: int, spec: DataSpec) -> np.ndarray:
+def _persistence_rows(rows: np.ndarray, steps: int, spec: DataSpec) -> np.ndarray:
     """Rows whose value a persistence forecast would repeat for each predicted step."""
     if spec.target_mode == "next":
-        last_seen = rows - spec.horizon
-        return last_seen[:, None]
+        return (rows - spec.horizon)[:, None]
     if spec.target_mode == "next_k":
         return np.repeat((rows - 1)[:, None], steps, axis=1)
     return rows[:, None] + np.arange(steps)[None, :] - spec.horizon

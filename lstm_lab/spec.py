@@ -19,7 +19,8 @@ from lstm_lab.errors import LstmLabError
 MERGE_MODES = ("concat", "sum", "mul", "ave", None)
 HEAD_ACTIVATIONS = ("linear", "sigmoid", "softmax", "tanh", "relu")
 LSTM_ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear")
-SOURCES = ("sine", "trend", "frequency", "varlen", "stocks", "upload")
+SOURCES = ("sine", "stocks", "trend", "frequency", "varlen", "upload")
+LOSSES = ("auto", "mse", "mae", "huber", "binary_crossentropy", "sparse_categorical_crossentropy")
 TASKS = ("regression", "binary", "multiclass")
 TARGET_MODES = ("next", "next_k", "seq2seq")
 SCALINGS = ("standard", "minmax", "none")
@@ -252,6 +253,7 @@ class TrainSpec:
     epochs: int = field(default=10, metadata=_check(_int(1)))
     batch_size: int = field(default=32, metadata=_check(_int(1)))
     learning_rate: float = field(default=0.005, metadata=_check(_float(1e-6, 10.0)))
+    loss: str = field(default="auto", metadata=_check(_choice(LOSSES)))
 
     @classmethod
     def from_dict(cls, d: dict, path: str = "train") -> TrainSpec:
@@ -295,10 +297,12 @@ class LabSpec:
     def to_dict(self) -> dict:
         return _to_dict(self)
 
-    def model_spec(self, features: int) -> ModelSpec:
-        """The model with its input taken from the data window (``features`` = input columns)."""
+    def model_spec(self, features: int, timesteps: int | None = None) -> ModelSpec:
+        """The model as Keras sees it: input from the data (``features`` = input columns; ``timesteps``
+        = the window length, or the sequences' own length), batch fixed only when stateful."""
         batch = self.train.batch_size if self.model.stateful else None
-        return replace(self.model, timesteps=self.data.timesteps, features=features, batch_size=batch)
+        steps = self.data.timesteps if timesteps is None else timesteps
+        return replace(self.model, timesteps=steps, features=features, batch_size=batch)
 
 
 def _join(path: str, name: str) -> str:

@@ -20,6 +20,7 @@ from lstm_lab.limits import LIMITS
 from lstm_lab.model import build_model
 from lstm_lab.predict import predictions_view
 from lstm_lab.spec import LabSpec
+from lstm_lab.tasks import check_targets, loss_for
 from lstm_lab.window import Prepared, prepare
 
 # Windows are materialised for fit only below this size; above it they are fed batch by batch.
@@ -61,15 +62,6 @@ class Progress:
                 setattr(self, k, v)
 
 
-def loss_for(task: str) -> tuple[str, list[str]]:
-    """Keras loss and metrics for a task."""
-    if task == "binary":
-        return "binary_crossentropy", ["accuracy"]
-    if task == "multiclass":
-        return "sparse_categorical_crossentropy", ["accuracy"]
-    return "mse", ["mae"]
-
-
 def train(lab: LabSpec, dataset: Dataset, progress: Progress | None = None) -> dict:
     """Build, compile and fit the lab's model on its data, reporting into ``progress``.
 
@@ -82,11 +74,11 @@ def train(lab: LabSpec, dataset: Dataset, progress: Progress | None = None) -> d
 
     progress = progress or Progress()
     prep = prepare(dataset, lab.data)
-    spec = lab.model_spec(len(prep.feature_names))
+    spec = lab.model_spec(features=prep.X.shape[2], timesteps=prep.X.shape[1])
     keras.utils.set_random_seed(lab.seed)
     full = build_model(spec)
     model = _training_model(keras, full, spec, prep)
-    loss, metrics = loss_for(lab.data.task)
+    loss, metrics = loss_for(lab.data.task, lab.train.loss)
     model.compile(optimizer=keras.optimizers.Adam(lab.train.learning_rate), loss=loss, metrics=metrics)
 
     x_train, y_train = prep.part("train")
@@ -118,37 +110,8 @@ def _training_model(keras, full, spec, prep: Prepared):
             field="model.layers",
         )
     main = full.outputs[0]
-    check_targets(tuple(main.shape), prep.y.shape)
+    check_targets(tuple(main.shape), prep.y.shape, prep.task, len(prep.class_names or []))
     return full if len(full.outputs) == 1 else keras.Model(full.inputs, main, name=full.name)
-
-
-def check_targets(output_shape: tuple, y_shape: tuple) -> None:
-    """Raise when the model's output cannot be compared with the targets.
-
-    Raises:
-        LstmLabError: the output rank or width differs from the targets'.
-    """
-    out, want = tuple(output_shape[1:]), tuple(y_shape[1:])
-    if out == want:
-        return
-    if len(out) == 2 and len(want) == 1:
-        raise LstmLabError(
-            f"The model outputs one prediction per timestep, shape (None, {out[0]}, {out[1]}), but each "
-            f"sample has one target of shape {want}. Turn `return_sequences` off on the last LSTM layer, "
-            "or predict a sequence (target mode seq2seq).",
-            field="model.return_sequences",
-        )
-    if len(out) == 1 and len(want) == 2:
-        raise LstmLabError(
-            f"The model outputs one vector per sample, shape (None, {out[0]}), but the targets are sequences "
-            f"of shape {want}. Turn `return_sequences` on for the last LSTM layer.",
-            field="model.return_sequences",
-        )
-    raise LstmLabError(
-        f"The model outputs shape (None, {', '.join(map(str, out))}) but the targets have shape "
-        f"(samples, {', '.join(map(str, want))}). Set the head's `units` to {want[-1]}.",
-        field="model.head.units",
-    )
 
 
 def live_updates(keras, progress: Progress, prep: Prepared, lab: LabSpec):

@@ -128,7 +128,11 @@ class Scaler:
 
 @dataclass
 class Prepared:
-    """Model-ready arrays with what is needed to show them in the data's own units."""
+    """Model-ready arrays, with what is needed to show results in the data's own units.
+
+    ``rows`` holds each sample's target row in the table (series) or its index (sequences).
+    ``target_scaler`` and ``scaled_targets`` exist for regression; ``class_names`` for classification.
+    """
 
     X: np.ndarray
     y: np.ndarray
@@ -138,8 +142,11 @@ class Prepared:
     n_test: int
     feature_names: list[str]
     target_names: list[str]
-    target_scaler: Scaler
-    scaled_targets: np.ndarray
+    task: str = "regression"
+    is_series: bool = True
+    target_scaler: Scaler | None = None
+    scaled_targets: np.ndarray | None = None
+    class_names: list[str] | None = None
 
     def part(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """``X`` and ``y`` of ``train``, ``val`` or ``test``."""
@@ -152,26 +159,87 @@ class Prepared:
 
 
 def pick_columns(dataset: Dataset, spec: DataSpec) -> tuple[list[str], list[str]]:
-    """Feature and target column names, with defaults: all columns in, the first one out.
+    """Feature and target column names, with defaults: all columns in, the first one predicted.
+
+    Sequence data has its targets apart from ``X``: they are named ``label`` or ``y``.
 
     Raises:
-        LstmLabError: a named column is not in the table.
+        LstmLabError: a named column is not in the data.
     """
     cols = dataset.columns
     features = spec.features or cols
-    targets = spec.targets or [features[0]]
-    for name, path in [(c, "data.features") for c in features] + [(c, "data.targets") for c in targets]:
+    if dataset.is_series:
+        targets = spec.targets or [features[0]]
+    else:
+        targets = ["label"] if spec.task != "regression" else _sequence_target_names(dataset)
+    checked = [(c, "data.features") for c in features] + [(c, "data.targets") for c in targets if dataset.is_series]
+    for name, path in checked:
         if name not in cols:
             raise LstmLabError(f"Column {name!r} is not in the data; columns are: {', '.join(cols)}.", field=path)
     return list(features), list(targets)
 
 
-def prepare(dataset: Dataset, spec: DataSpec) -> Prepared:
-    """Scale, window and split a series dataset as ``spec`` says.
+def _sequence_target_names(dataset: Dataset) -> list[str]:
+    if dataset.y is None or dataset.y.ndim == 1:
+        return ["y"]
+    return [f"y_{i + 1}" for i in range(dataset.y.shape[-1])]
+
+
+def input_shape(dataset: Dataset, spec: DataSpec) -> tuple[int, int]:
+    """``(timesteps, features)`` the model receives: the window for a series, the data's own for sequences."""
+    features, _ = pick_columns(dataset, spec)
+    timesteps = spec.timesteps if dataset.is_series else int(dataset.X.shape[1])
+    return timesteps, len(features)
+
+
+def encode_labels(values: np.ndarray, task: str, names: list[str] | None = None) -> tuple[np.ndarray, list[str]]:
+    """Class labels as codes 0..C-1, with a name per class.
 
     Raises:
-        LstmLabError: columns missing, or the table too short for the window and splits.
+        LstmLabError: a binary task without exactly two labels, or too many classes.
     """
+    values = np.asarray(values).ravel()
+    classes = np.unique(values)
+    if task == "binary" and len(classes) != 2:
+        raise LstmLabError(
+            f"Binary classification needs exactly 2 distinct labels; the labels have {len(classes)}. "
+            "Choose multi-class classification, or another label column.",
+            field="data.task",
+        )
+    if len(classes) < 2 or len(classes) > 50:
+        raise LstmLabError(
+            f"Classification needs 2 to 50 distinct labels; the labels have {len(classes)}. "
+            "A column with many distinct values is a regression target.",
+            field="data.task",
+        )
+    codes = np.searchsorted(classes, values).astype(np.int32)
+    if names is None or len(names) != len(classes):
+        names = [_label_name(c) for c in classes]
+    return codes, list(names)
+
+
+def _label_name(value) -> str:
+    return str(int(value)) if isinstance(value, (float, np.floating)) and float(value).is_integer() else str(value)
+
+
+def prepare(dataset: Dataset, spec: DataSpec) -> Prepared:
+    """Scale, window (for a series) and split the data as ``spec`` says.
+
+    Scalers are fitted on the training split only, so nothing of the test period leaks in.
+
+    Raises:
+        LstmLabError: columns missing, labels unusable, or too little data for the window and splits.
+    """
+    if spec.task != "regression" and spec.target_mode != "next":
+        raise LstmLabError(
+            "Classification predicts one label per sample; set the target mode to `next`.", field="data.target_mode"
+        )
+    if dataset.is_series:
+        return _prepare_series(dataset, spec)
+    return _prepare_sequences(dataset, spec)
+
+
+def _prepare_series(dataset: Dataset, spec: DataSpec) -> Prepared:
     features, targets = pick_columns(dataset, spec)
     table = dataset.table
     n = len(table)
@@ -181,38 +249,93 @@ def prepare(dataset: Dataset, spec: DataSpec) -> Prepared:
     n_train, n_val, n_test = split_counts(samples, spec.val_fraction, spec.test_fraction)
     last_train_row = (n_train - 1) * spec.stride + spec.timesteps + spec.horizon - 1
     fx = table[features].to_numpy(dtype=np.float64)
-    fy = table[targets].to_numpy(dtype=np.float64)
     x_scaler = Scaler.fit(fx[: last_train_row + 1], spec.scaling)
+    common = dict(n_train=n_train, n_val=n_val, n_test=n_test, feature_names=features, target_names=targets)
+    if spec.task != "regression":
+        codes, names = encode_labels(table[targets[0]].to_numpy(), spec.task)
+        X, y, rows = make_windows(x_scaler.transform(fx), codes[:, None], spec.timesteps, spec.horizon, spec.stride)
+        return Prepared(X, y[:, 0], rows, task=spec.task, class_names=names, **common)
+    fy = table[targets].to_numpy(dtype=np.float64)
     y_scaler = Scaler.fit(fy[: last_train_row + 1], spec.scaling)
     scaled_y = y_scaler.transform(fy)
     X, y, rows = make_windows(
         x_scaler.transform(fx), scaled_y, spec.timesteps, spec.horizon, spec.stride, spec.target_mode
     )
-    return Prepared(X, y, rows, n_train, n_val, n_test, features, targets, y_scaler, scaled_y)
+    return Prepared(X, y, rows, target_scaler=y_scaler, scaled_targets=scaled_y, **common)
 
 
-def window_summary(n_rows: int, n_features: int, n_targets: int, spec: DataSpec) -> dict:
-    """Shapes and split sizes a series of ``n_rows`` yields, without building any array.
+def _prepare_sequences(dataset: Dataset, spec: DataSpec) -> Prepared:
+    features, targets = pick_columns(dataset, spec)
+    if dataset.y is None:
+        raise LstmLabError(
+            "These sequences have no targets (y). Upload an .npz file holding both X and y.", field="data.source"
+        )
+    samples, timesteps, _ = dataset.X.shape
+    n_train, n_val, n_test = split_counts(samples, spec.val_fraction, spec.test_fraction)
+    index = [dataset.columns.index(f) for f in features]
+    X = dataset.X[:, :, index].astype(np.float64)
+    lengths = dataset.lengths if dataset.lengths is not None else np.full(samples, timesteps)
+    real = np.arange(timesteps)[None, :] < lengths[:, None]
+    x_scaler = Scaler.fit(X[:n_train][real[:n_train]], spec.scaling)
+    X = np.where(real[:, :, None], x_scaler.transform(X), 0.0).astype(np.float32)
+    if dataset.lengths is not None and spec.padding == "pre":
+        X = _pad_before(X, lengths)
+    common = dict(n_train=n_train, n_val=n_val, n_test=n_test, feature_names=features, target_names=targets,
+                  is_series=False)  # fmt: skip
+    rows = np.arange(samples)
+    if spec.task != "regression":
+        codes, names = encode_labels(dataset.y, spec.task, dataset.class_names)
+        return Prepared(X, codes, rows, task=spec.task, class_names=names, **common)
+    y = np.asarray(dataset.y, dtype=np.float64)
+    y = y[:, None] if y.ndim == 1 else y
+    flat = y.reshape(-1, y.shape[-1])
+    y_scaler = Scaler.fit(flat[: n_train * (len(flat) // samples)], spec.scaling)
+    return Prepared(X, y_scaler.transform(y), rows, target_scaler=y_scaler, **common)
 
-    >>> s = window_summary(600, 2, 1, DataSpec(timesteps=20))
+
+def _pad_before(X: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Move each sequence's real steps to the end, so the zeros (padding) come first."""
+    timesteps = X.shape[1]
+    shift = timesteps - lengths
+    source = (np.arange(timesteps)[None, :] - shift[:, None]) % timesteps
+    moved = np.take_along_axis(X, source[:, :, None], axis=1)
+    moved[np.arange(timesteps)[None, :] < shift[:, None]] = 0.0
+    return moved
+
+
+def window_summary(dataset: Dataset, spec: DataSpec) -> dict:
+    """Shapes and split sizes the data yields, without building any array.
+
+    >>> from lstm_lab.generate import sine_table
+    >>> s = window_summary(sine_table(600, 2, 0.1, 0), DataSpec(timesteps=20))
     >>> s["samples"], s["X"], s["y"]
     (580, (580, 20, 2), (580, 1))
 
     Raises:
-        LstmLabError: the table is too short for one window, or for the splits.
+        LstmLabError: too little data for one window or for the splits, or a missing column.
     """
-    samples = window_count(n_rows, spec.timesteps, spec.horizon, spec.stride)
-    if samples == 0:
-        make_windows(np.zeros((n_rows, 1)), np.zeros((n_rows, 1)), spec.timesteps, spec.horizon, spec.stride)
+    _, targets = pick_columns(dataset, spec)
+    timesteps, n_features = input_shape(dataset, spec)
+    if dataset.is_series:
+        samples = window_count(dataset.rows, spec.timesteps, spec.horizon, spec.stride)
+        if samples == 0:
+            make_windows(np.zeros((dataset.rows, 1)), np.zeros((dataset.rows, 1)), spec.timesteps, spec.horizon)
+    else:
+        samples = dataset.rows
     n_train, n_val, n_test = split_counts(samples, spec.val_fraction, spec.test_fraction)
-    y = {
-        "next": (samples, n_targets),
-        "next_k": (samples, spec.horizon * n_targets),
-        "seq2seq": (samples, spec.timesteps, n_targets),
-    }[spec.target_mode]
+    if spec.task != "regression":
+        y = (samples,)
+    else:
+        y = {
+            "next": (samples, len(targets)),
+            "next_k": (samples, spec.horizon * len(targets)),
+            "seq2seq": (samples, timesteps, len(targets)),
+        }[spec.target_mode if dataset.is_series else "next"]
+        if not dataset.is_series and dataset.y is not None:
+            y = tuple(dataset.y.shape) if dataset.y.ndim > 1 else (samples, 1)
     return {
         "samples": samples,
-        "X": (samples, spec.timesteps, n_features),
+        "X": (samples, timesteps, n_features),
         "y": y,
         "train": n_train,
         "val": n_val,

@@ -6,12 +6,15 @@ widget's state when its page is not rendered.
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 from lstm_lab.dataset import Dataset
 from lstm_lab.errors import LstmLabError
 from lstm_lab.generate import generated
 from lstm_lab.spec import DataSpec, LabSpec
+from lstm_lab.tasks import fit_model_to_task
+from lstm_lab.window import pick_columns
 
 LAB = "lab"
 WIDGET_PREFIX = "w."
@@ -58,21 +61,54 @@ def take_changes() -> list[str]:
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _generated(source: str, rows: int, channels: int, noise: float, seed: int) -> Dataset:
-    spec = DataSpec(source=source, rows=rows, channels=channels, noise=noise)
+def _generated(source: str, rows: int, channels: int, noise: float, timesteps: int, seed: int) -> Dataset:
+    spec = DataSpec(source=source, rows=rows, channels=channels, noise=noise, timesteps=max(timesteps, 1))
     return generated(spec, seed)
 
 
 def dataset() -> Dataset:
-    """The dataset the lab's data settings point to."""
-    spec = lab()
+    """The dataset the lab's data settings point to.
+
+    Raises:
+        LstmLabError: the source is an upload and no file has been loaded.
+    """
+    return dataset_for(lab())
+
+
+def dataset_for(spec: LabSpec) -> Dataset:
     d = spec.data
     if d.source == "upload":
         uploaded = st.session_state.get("upload")
         if uploaded is None:
-            raise LstmLabError("No file has been uploaded yet; choose one on the Data page.", field="data.source")
+            raise LstmLabError("No file has been uploaded yet: choose a CSV or NumPy file above.", field="data.source")
         return uploaded
-    return _generated(d.source, d.rows, d.channels, d.noise, spec.seed)
+    steps = d.timesteps if d.source in ("trend", "frequency", "varlen") else 0
+    return _generated(d.source, d.rows, d.channels, d.noise, steps, spec.seed)
+
+
+def refit_model(new: dict) -> dict:
+    """Give the model a head (and last layer, masking) that fits the new data settings' task."""
+    try:
+        spec = LabSpec.from_dict(new)
+        data = dataset_for(spec)
+        _, targets = pick_columns(data, spec.data)
+    except LstmLabError:
+        return new
+    fitted, notes = fit_model_to_task(new, len(targets), class_count(data, targets[0]), data.lengths is not None)
+    if notes:
+        note_change(" ".join(notes))
+    return fitted
+
+
+def class_count(data: Dataset, target: str) -> int:
+    """How many classes the labels hold (2 when unknown)."""
+    if data.class_names:
+        return len(data.class_names)
+    if data.is_series and target in data.table:
+        return max(2, int(data.table[target].nunique()))
+    if data.y is not None:
+        return max(2, len(np.unique(data.y)))
+    return 2
 
 
 def job():

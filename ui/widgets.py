@@ -28,6 +28,7 @@ def _commit(path: str, key: str, after) -> None:
         new = after(old, new)
     try:
         state.set_lab(new, reseed_widgets=after is not None)
+        st.session_state["last_change"] = (path, st.session_state.get(key))
     except LstmLabError as e:
         st.session_state["setting_error"] = e.message
         st.session_state[key] = get_path(old, path)
@@ -38,3 +39,9 @@ def setting_error() -> None:
     message = st.session_state.pop("setting_error", None)
     if message:
         st.error(message)
+
+
+def changes() -> None:
+    """Show (once) the one-line explanations of what the last change did to other settings."""
+    for text in state.take_changes():
+        st.info(text, icon=":material/lightbulb:")

@@ -8,7 +8,8 @@ import pytest
 
 from lstm_lab import LabSpec, LstmLabError
 from lstm_lab.generate import sine_table
-from lstm_lab.train import Progress, check_targets, train
+from lstm_lab.tasks import check_targets
+from lstm_lab.train import Progress, train
 
 TINY = {"data": {"rows": 160, "timesteps": 8}, "model": {"layers": [{"units": 4}]}, "train": {"epochs": 2}}
 
@@ -70,3 +71,45 @@ def test_output_and_target_shapes_must_agree(out, y, fragment):
     with pytest.raises(LstmLabError, match=fragment):
         check_targets(out, y)
     check_targets((None, *y[1:]), y)  # matching shapes pass
+
+
+def test_classification_heads_must_fit_the_classes():
+    with pytest.raises(LstmLabError, match="3 classes need.*Set the head's `units` to 3"):
+        check_targets((None, 1), (10,), "multiclass", 3)
+    check_targets((None, 3), (10,), "multiclass", 3)
+    with pytest.raises(LstmLabError, match="one prediction per timestep"):
+        check_targets((None, 4, 1), (10,), "binary")
+
+
+def test_binary_classification_on_generated_trends():
+    from lstm_lab.generate import trend_sequences
+
+    lab = LabSpec.from_dict(
+        {
+            "data": {"source": "trend", "task": "binary", "rows": 120, "timesteps": 10},
+            "model": {"layers": [{"units": 4}], "head": {"units": 1, "activation": "sigmoid"}},
+            "train": {"epochs": 2},
+        }
+    )
+    result = train(lab, trend_sequences(120, 10, 1, 0.1, 0))
+    pred = result["predictions"]
+    assert result["state"] == "done" and pred["kind"] == "classification"
+    assert pred["class_names"] == ["down", "up"]
+    assert sum(map(sum, pred["confusion"])) == len(pred["actual"]) == 18
+    assert 0 <= pred["metrics"]["accuracy"] <= 1
+    assert all(abs(sum(p) - 1) < 1e-3 for p in pred["probabilities"])
+
+
+def test_multiclass_on_variable_length_sequences_with_masking():
+    from lstm_lab.generate import frequency_sequences
+
+    lab = LabSpec.from_dict(
+        {
+            "data": {"source": "frequency", "task": "multiclass", "rows": 90, "timesteps": 12},
+            "model": {"layers": [{"units": 4}], "head": {"units": 3, "activation": "softmax"}, "masking": True},
+            "train": {"epochs": 1},
+        }
+    )
+    result = train(lab, frequency_sequences(90, 12, 1, 0.1, 0))
+    assert result["state"] == "done"
+    assert len(result["predictions"]["confusion"]) == 3

@@ -77,7 +77,42 @@ def test_scaler_round_trip_and_constant_column():
 def test_summary_matches_prepared_arrays():
     ds = sine_table(400, 3, 0.1, seed=0)
     spec = DataSpec(timesteps=25, horizon=2, stride=2)
-    s = window_summary(ds.rows, 3, 1, spec)
+    s = window_summary(ds, spec)
     prep = prepare(ds, spec)
     assert s["X"] == prep.X.shape and s["y"] == prep.y.shape
     assert (s["train"], s["val"], s["test"]) == (prep.n_train, prep.n_val, prep.n_test)
+
+
+def test_variable_length_sequences_are_padded_before_or_after():
+    from lstm_lab.generate import varlen_sequences
+
+    ds = varlen_sequences(40, 12, 1, 0.0, seed=3)
+    for padding in ("post", "pre"):
+        prep = prepare(ds, DataSpec(source="varlen", task="binary", timesteps=12, padding=padding))
+        zeros = prep.X[:, :, 0] == 0.0
+        for i, n in enumerate(ds.lengths):
+            padded = zeros[i, n:] if padding == "post" else zeros[i, : 12 - n]
+            assert padded.all() and len(padded) == 12 - n
+
+
+def test_sequence_scaler_ignores_padding():
+    from lstm_lab.generate import varlen_sequences
+
+    ds = varlen_sequences(60, 12, 1, 0.0, seed=1)
+    ds.X[ds.X != 0] += 5.0  # real values around 5; padding stays 0
+    prep = prepare(ds, DataSpec(source="varlen", task="binary", timesteps=12))
+    real = np.arange(12)[None, :] < ds.lengths[: prep.n_train, None]
+    assert abs(float(prep.X[: prep.n_train][real].mean())) < 0.05
+
+
+def test_classification_labels_from_a_column():
+    import pandas as pd
+
+    from lstm_lab.dataset import Dataset
+
+    table = pd.DataFrame({"x": np.arange(50.0), "label": ["a", "b"] * 25})
+    table["label"] = (table["label"] == "b").astype(float)
+    prep = prepare(Dataset("t", table=table), DataSpec(task="binary", features=["x"], targets=["label"], timesteps=5))
+    assert prep.class_names == ["0", "1"] and set(np.unique(prep.y)) == {0, 1}
+    with pytest.raises(LstmLabError, match="exactly 2 distinct labels"):
+        prepare(Dataset("t", table=table.assign(label=np.arange(50) % 3)), DataSpec(task="binary", targets=["label"]))

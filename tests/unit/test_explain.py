@@ -1,0 +1,106 @@
+"""lstm_lab.explain: real Keras errors get plain words and a fix that makes the model build."""
+
+import pytest
+
+from lstm_lab import LabSpec, LstmLabError
+from lstm_lab.explain import apply_fix, describe_change, explain, longest_window, stateful_batch_problem
+from lstm_lab.shapes import shape_table
+from lstm_lab.tasks import check_targets
+
+
+def _lab(layers, head=None, **data):
+    d = {"data": {"timesteps": 10, **data}, "model": {"layers": layers}}
+    if head is not False:
+        d["model"]["head"] = head or {"units": 1, "activation": "linear"}
+    else:
+        d["model"]["head"] = None
+    return LabSpec.from_dict(d)
+
+
+def _error_and_fix(lab):
+    with pytest.raises(LstmLabError) as err:
+        shape_table(lab.model_spec(features=2))
+    ex = explain(err.value, lab)
+    assert ex.fixes, ex
+    fixed = LabSpec.from_dict(apply_fix(lab.to_dict(), ex.fixes[0]))
+    return err.value, ex, fixed
+
+
+def test_stacking_after_a_layer_without_sequences():
+    err, ex, fixed = _error_and_fix(_lab([{"units": 8}, {"units": 4}]))
+    assert "expected ndim=3, found ndim=2" in err.keras_message
+    assert "Layer 1 has `return_sequences` off" in ex.plain
+    assert fixed.model.layers[0].return_sequences
+    assert shape_table(fixed.model_spec(2))[2]["output_shapes"] == [(None, 4)]
+
+
+def test_return_state_in_the_middle():
+    err, ex, fixed = _error_and_fix(_lab([{"units": 8, "return_sequences": True, "return_state": True}, {"units": 4}]))
+    assert "received 3 input tensors" in err.keras_message
+    assert ex.title == "`return_state` in the middle of a stack"
+    assert not fixed.model.layers[0].return_state
+    shape_table(fixed.model_spec(2))
+
+
+def test_merge_mode_none_before_a_head():
+    lab = _lab([{"units": 8, "bidirectional": True, "merge_mode": None}])
+    err, ex, fixed = _error_and_fix(lab)
+    assert "received 2 input tensors" in err.keras_message
+    assert fixed.model.layers[0].merge_mode == "concat"
+    assert shape_table(fixed.model_spec(2))[1]["output_shapes"] == [(None, 16)]
+
+
+def test_head_after_sequences_against_single_targets():
+    lab = _lab([{"units": 8, "return_sequences": True}])
+    out = shape_table(lab.model_spec(2))[-1]["output_shapes"][0]
+    with pytest.raises(LstmLabError) as err:
+        check_targets(out, (100, 1))
+    ex = explain(err.value, lab)
+    assert [f.label for f in ex.fixes] == [
+        "Turn off return_sequences in the last layer",
+        "Predict the whole sequence (seq2seq)",
+    ]
+    fixed = LabSpec.from_dict(apply_fix(lab.to_dict(), ex.fixes[0]))
+    check_targets(shape_table(fixed.model_spec(2))[-1]["output_shapes"][0], (100, 1))
+
+
+def test_head_width_for_classes():
+    lab = _lab([{"units": 8}], task="multiclass")
+    with pytest.raises(LstmLabError) as err:
+        check_targets((None, 1), (50,), "multiclass", 3)
+    fixed = LabSpec.from_dict(apply_fix(lab.to_dict(), explain(err.value, lab).fixes[0]))
+    assert fixed.model.head.units == 3
+
+
+def test_timesteps_longer_than_the_series():
+    from lstm_lab.generate import sine_table
+    from lstm_lab.window import window_summary
+
+    lab = _lab([{"units": 4}], timesteps=180)
+    data = sine_table(150, 1, 0.1, 0)
+    with pytest.raises(LstmLabError) as err:
+        window_summary(data, lab.data)
+    ex = explain(err.value, lab, rows=150)
+    fixed = LabSpec.from_dict(apply_fix(lab.to_dict(), ex.fixes[0]))
+    assert fixed.data.timesteps == longest_window(150, lab)
+    assert window_summary(data, fixed.data)["test"] >= 1
+
+
+def test_stateful_batch_that_does_not_divide():
+    ex = stateful_batch_problem((70, 15, 15), 32)
+    assert "32 does not divide" in ex.plain.replace(",", "")
+    assert ex.fixes[0].changes == {"train.batch_size": 5}
+    assert stateful_batch_problem((64, 16, 16), 16) is None
+
+
+def test_one_line_for_each_change():
+    before = shape_table(_lab([{"units": 8}], head=False).model_spec(2))
+    after = shape_table(_lab([{"units": 8, "return_sequences": True}], head=False).model_spec(2))
+    line = describe_change("model.layers.0.return_sequences", True, before, after)
+    assert line == (
+        "return_sequences on (layer 1): the output keeps the time axis (one vector per timestep), "
+        "(None, 8) → (None, 10, 8)"
+    )
+    bidir = shape_table(_lab([{"units": 8, "bidirectional": True}], head=False).model_spec(2))
+    assert describe_change("model.layers.0.bidirectional", True, before, bidir).endswith("(None, 8) → (None, 16)")
+    assert "no shape changes" in describe_change("model.layers.0.dropout", 0.2, before, before)

@@ -1,0 +1,122 @@
+"""The Model page's sections: the layer stack, the head, and shapes with explanations and fixes."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lstm_lab import compute
+from lstm_lab.errors import LstmLabError
+from lstm_lab.explain import Explanation, apply_fix, describe_change, explain
+from lstm_lab.limits import LIMITS
+from lstm_lab.spec import LabSpec
+from ui import render, state
+from ui.widgets import bound
+
+MERGE_MODES = ["concat", "sum", "mul", "ave", None]
+HEAD_ACTIVATIONS = ["linear", "sigmoid", "softmax", "tanh", "relu"]
+
+
+def resize_stack() -> None:
+    """Add or remove LSTM layers; every layer that now feeds another returns sequences."""
+    lab = state.lab_dict()
+    layers = [dict(layer) for layer in lab["model"]["layers"]]
+    n = st.session_state["n_layers"]
+    while len(layers) < n:
+        layers.append({**layers[-1], "return_sequences": layers[-1]["return_sequences"], "return_state": False})
+    layers = layers[:n]
+    for layer in layers[:-1]:
+        if not layer["return_sequences"] or layer["return_state"]:
+            state.note_change("Layers that feed another LSTM now return sequences (`return_sequences` on).")
+        layer["return_sequences"] = True
+        layer["return_state"] = False
+    state.set_lab({**lab, "model": {**lab["model"], "layers": layers}})
+
+
+def toggle_head() -> None:
+    lab = state.lab_dict()
+    head = {"units": 1, "activation": "linear"} if st.session_state["has_head"] else None
+    state.set_lab({**lab, "model": {**lab["model"], "head": head}})
+
+
+def stack_section(lab: LabSpec) -> None:
+    """One bordered column per LSTM layer, then one for the head: the stack reads left to right."""
+    n = len(lab.model.layers)
+    st.session_state["n_layers"] = n
+    st.slider("LSTM layers stacked", 1, LIMITS.max_layers, key="n_layers", on_change=resize_stack)
+    cols = st.columns(n + 1)
+    for i, layer in enumerate(lab.model.layers):
+        with cols[i].container(border=True):
+            _layer_controls(i, layer, last=i == n - 1)
+    with cols[n].container(border=True):
+        _head_controls(lab)
+    a, b = st.columns(2)
+    with a:
+        bound(st.toggle, "Masking layer (`Masking(mask_value=0.0)`): skip padded steps", "model.masking")
+    with b:
+        bound(st.toggle, "Stateful (`stateful`): fixed batch, state carried between batches", "model.stateful")
+
+
+def _layer_controls(i: int, layer, last: bool) -> None:
+    p = f"model.layers.{i}"
+    st.markdown(f"**Layer {i + 1}: {'Bidirectional(LSTM)' if layer.bidirectional else 'LSTM'}**")
+    bound(st.slider, "Units (`units`)", f"{p}.units", min_value=1, max_value=LIMITS.max_units)
+    bound(st.toggle, "Return sequences (`return_sequences`)", f"{p}.return_sequences")
+    bound(st.toggle, "Bidirectional", f"{p}.bidirectional")
+    if layer.bidirectional:
+        bound(st.selectbox, "Merge mode (`merge_mode`)", f"{p}.merge_mode", options=MERGE_MODES,
+              format_func=lambda m: "None (two outputs)" if m is None else m)  # fmt: skip
+    if last or layer.return_state:
+        bound(st.toggle, "Return state (`return_state`)", f"{p}.return_state")
+    bound(st.slider, "Dropout (`dropout`)", f"{p}.dropout", min_value=0.0, max_value=0.9, step=0.05)
+
+
+def _head_controls(lab: LabSpec) -> None:
+    st.markdown("**Output head: Dense**")
+    st.session_state["has_head"] = lab.model.head is not None
+    st.toggle("Dense output layer", key="has_head", on_change=toggle_head)
+    if lab.model.head is not None:
+        bound(st.slider, "Units (`units`)", "model.head.units", min_value=1, max_value=LIMITS.max_units)
+        bound(st.selectbox, "Activation (`activation`)", "model.head.activation", options=HEAD_ACTIVATIONS)
+
+
+def shape_rows(spec_dict: dict, lab: LabSpec, rows_in_data: int | None) -> list[dict]:
+    """The shape table from the warm worker; a Keras error is explained with its fixes, then the page stops."""
+    try:
+        with st.spinner("Starting the Keras worker (first time only)…"):
+            return compute.shape_table(spec_dict)
+    except LstmLabError as e:
+        show_problem(explain(e, lab, rows_in_data), e)
+        st.stop()
+
+
+def what_changed(rows: list[dict]) -> None:
+    """One line on what the last setting change did to the shapes, and why."""
+    change = st.session_state.pop("last_change", None)
+    before = st.session_state.get("prev_rows")
+    st.session_state["prev_rows"] = rows
+    if change and before:
+        line = describe_change(change[0], change[1], before, rows)
+        if line:
+            st.info(line, icon=":material/swap_horiz:")
+
+
+def show_problem(ex: Explanation, error: LstmLabError | None = None, key: str = "fix") -> None:
+    """The explanation, Keras's own words one click away, and a button per fix."""
+    st.error(f"**{ex.title}.** {ex.plain}")
+    if error is not None and error.keras_message:
+        with st.expander("Keras's own message", expanded=True):
+            st.code(error.keras_message, language=None, wrap_lines=True)
+    for i, fix in enumerate(ex.fixes):
+        kind = "primary" if i == 0 else "secondary"
+        st.button(f"Fix: {fix.label}", key=f"{key}.{i}", on_click=_apply, args=(fix,), type=kind)
+
+
+def _apply(fix) -> None:
+    state.set_lab(apply_fix(state.lab_dict(), fix))
+    state.note_change(f"Applied: {fix.label}.")
+
+
+def table_section(rows: list[dict]) -> None:
+    st.table(render.shape_frame(rows), hide_index=True)
+    total = sum(r["params"] for r in rows)
+    st.markdown(f"**Total parameters: {total:,}**, all counted by Keras; each row shows its formula.")
