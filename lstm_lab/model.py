@@ -40,6 +40,9 @@ def build_model(spec: ModelSpec):
     import keras
     from keras import layers
 
+    if spec.stateful and spec.batch_size is None:
+        raise LstmLabError("A stateful LSTM needs a fixed `batch_size`; set one, or turn `stateful` off.",
+                           field="batch_size")  # fmt: skip
     if spec.stateful:
         inputs = keras.Input(batch_shape=(spec.batch_size, spec.timesteps, spec.features), name="input")
     else:

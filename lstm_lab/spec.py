@@ -197,13 +197,7 @@ class ModelSpec:
         Raises:
             LstmLabError: an unknown key or a bad value, naming the field.
         """
-        spec = _parse(cls, d, path, {"layers": _layers, "head": _head})
-        if spec.stateful and spec.batch_size is None:
-            raise LstmLabError(
-                "A stateful LSTM needs a fixed `batch_size`; set one, or turn `stateful` off.",
-                field=_join(path, "batch_size"),
-            )
-        return spec
+        return _parse(cls, d, path, {"layers": _layers, "head": _head})
 
     def to_dict(self) -> dict:
         return _to_dict(self)
@@ -223,7 +217,7 @@ class DataSpec:
 
     source: str = field(default="sine", metadata=_check(_choice(SOURCES)))
     rows: int = field(default=600, metadata=_check(_int(10)))
-    channels: int = field(default=1, metadata=_check(_int(1, 64)))
+    channels: int = field(default=1, metadata=_check(_int(1, 128)))
     noise: float = field(default=0.1, metadata=_check(_float(0.0, 5.0)))
     task: str = field(default="regression", metadata=_check(_choice(TASKS)))
     features: list[str] = field(default_factory=list, metadata=_check(_names))
@@ -303,10 +297,6 @@ class LabSpec:
         batch = self.train.batch_size if self.model.stateful else None
         steps = self.data.timesteps if timesteps is None else timesteps
         return replace(self.model, timesteps=steps, features=features, batch_size=batch)
-
-
-def _join(path: str, name: str) -> str:
-    return f"{path}.{name}" if path else name
 
 
 def set_path(d: dict, path: str, value) -> dict:

@@ -5,12 +5,16 @@ import streamlit as st
 from lstm_lab import plots
 from lstm_lab.compute import TrainingJob
 from lstm_lab.errors import LstmLabError
+from lstm_lab.limits import LIMITS
+from lstm_lab.tasks import DEFAULT_LOSS, LOSSES_FOR
 from ui import navigation, render, state
 from ui.widgets import bound, setting_error
 
 navigation.ensure()
 
 POLL_SECONDS = 0.5
+BATCH_SIZES = [1, 2, 4, 5, 8, 10, 16, 20, 25, 32, 50, 64, 100, 128, 256, 512]
+LEARNING_RATES = [0.0001, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5, 1.0, 5.0]
 STATE_TEXT = {
     "queued": "Queued: every training slot on this server is busy; it starts when one frees up.",
     "starting": "Starting a Keras worker for this training…",
@@ -41,20 +45,22 @@ st.title("Train")
 st.caption("Each training runs in its own Keras worker; switch pages freely, it keeps going.")
 setting_error()
 
-a, b, c, d = st.columns(4)
+a, b, c, d, e = st.columns(5)
 with a:
-    bound(st.number_input, "Epochs (`epochs`)", "train.epochs", min_value=1, max_value=200, step=1)
+    bound(st.number_input, "Epochs (`epochs`)", "train.epochs", min_value=1, max_value=LIMITS.max_epochs, step=1)
 with b:
-    bound(st.selectbox, "Batch size (`batch_size`)", "train.batch_size", options=[8, 16, 32, 64, 128, 256, 512])
+    options = sorted({*BATCH_SIZES, state.lab().train.batch_size})
+    bound(st.selectbox, "Batch size (`batch_size`)", "train.batch_size", options=options)
 with c:
-    bound(
-        st.select_slider,
-        "Learning rate (`learning_rate`)",
-        "train.learning_rate",
-        options=[0.0001, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5, 1.0],
-    )
+    options = sorted({*LEARNING_RATES, state.lab().train.learning_rate})
+    bound(st.select_slider, "Learning rate (`learning_rate`)", "train.learning_rate", options=options)
 with d:
-    bound(st.number_input, "Seed", "seed", min_value=0, max_value=2**31 - 1, step=1)
+    task = state.lab().data.task
+    bound(st.selectbox, "Loss (`loss`)", "train.loss", options=["auto", *LOSSES_FOR[task]],
+          format_func=lambda x: f"auto ({DEFAULT_LOSS[task]})" if x == "auto" else x)  # fmt: skip
+with e:
+    bound(st.number_input, "Seed", "seed", min_value=0, max_value=2**31 - 1, step=1,
+          help="The same seed gives the same loss curve on the same machine.")  # fmt: skip
 
 job = state.job()
 running = job is not None and not job.ended

@@ -80,6 +80,8 @@ def task_section(dataset: Dataset) -> None:
 
 def columns_section(dataset: Dataset, features: list[str], targets: list[str]) -> None:
     """Feature and target columns; an empty choice is refused, not silently replaced."""
+    if state.hidden("columns"):
+        return
     st.subheader("Columns")
     d = state.lab().data
     chosen = st.multiselect("Feature columns (their count is `features`)", dataset.columns, default=features,

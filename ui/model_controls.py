@@ -41,8 +41,9 @@ def toggle_head() -> None:
 def stack_section(lab: LabSpec) -> None:
     """One bordered column per LSTM layer, then one for the head: the stack reads left to right."""
     n = len(lab.model.layers)
-    st.session_state["n_layers"] = n
-    st.slider("LSTM layers stacked", 1, LIMITS.max_layers, key="n_layers", on_change=resize_stack)
+    if not state.hidden("layers"):
+        st.session_state["n_layers"] = n
+        st.slider("LSTM layers stacked", 1, LIMITS.max_layers, key="n_layers", on_change=resize_stack)
     cols = st.columns(n + 1)
     for i, layer in enumerate(lab.model.layers):
         with cols[i].container(border=True):
@@ -71,10 +72,13 @@ def _layer_controls(i: int, layer, last: bool) -> None:
 
 
 def _head_controls(lab: LabSpec) -> None:
-    st.markdown("**Output head: Dense**")
-    st.session_state["has_head"] = lab.model.head is not None
+    head = lab.model.head
+    st.markdown("**Output head: " + (f"Dense({head.units}, {head.activation})**" if head else "none**"))
+    if state.hidden("model.head"):
+        return
+    st.session_state["has_head"] = head is not None
     st.toggle("Dense output layer", key="has_head", on_change=toggle_head)
-    if lab.model.head is not None:
+    if head is not None:
         bound(st.slider, "Units (`units`)", "model.head.units", min_value=1, max_value=LIMITS.max_units)
         bound(st.selectbox, "Activation (`activation`)", "model.head.activation", options=HEAD_ACTIVATIONS)
 

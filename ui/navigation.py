@@ -7,6 +7,7 @@ Each page therefore starts with :func:`ensure`, which runs the real entry point 
 
 from __future__ import annotations
 
+import logging
 import threading
 
 import streamlit as st
@@ -15,6 +16,7 @@ from lstm_lab import compute
 from ui import sidebar, state
 
 _run = threading.local()
+log = logging.getLogger(__name__)
 
 PAGES = [
     ("pages/data.py", "Data", ":material/table_chart:"),
@@ -31,10 +33,17 @@ def run() -> None:
     compute.engine()  # starts Ray and the warm Keras worker in the background on the first run
     pages = [st.Page(path, title=title, icon=icon, default=i == 0) for i, (path, title, icon) in enumerate(PAGES)]
     page = st.navigation(pages)
+    state.sync_url()
     sidebar.render()
     _run.inside = True
     try:
         page.run()
+    except Exception:  # the last line of defence: a message, never a traceback
+        log.exception("page failed")
+        st.error(
+            "Something went wrong drawing this page. Your data, settings and trained model are kept; "
+            "try the previous setting again, or reload the page."
+        )
     finally:
         _run.inside = False
 

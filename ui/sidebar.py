@@ -1,17 +1,30 @@
-"""The sidebar shown on every page: the state of the Keras worker and of the session's training."""
+"""The sidebar on every page: worker and training status, presets, the share link, instructor mode."""
 
 from __future__ import annotations
+
+from urllib.parse import urlencode
 
 import streamlit as st
 
 from lstm_lab import compute
+from lstm_lab.presets import PRESETS, preset_lab
+from lstm_lab.share import to_query
 from ui import state
+
+HIDEABLE = [
+    "source", "rows", "channels", "noise", "task", "columns", "target_mode", "timesteps", "horizon", "stride",
+    "scaling", "padding", "layers", "units", "return_sequences", "bidirectional", "merge_mode", "return_state",
+    "dropout", "head", "masking", "stateful", "epochs", "batch_size", "learning_rate", "loss", "seed",
+]  # fmt: skip
 
 
 def render() -> None:
     with st.sidebar:
         st.caption("LSTM Lab: see why every LSTM shape is what it is.")
         _status()
+        _link_problems()
+        _presets()
+        _share()
 
 
 def _status() -> None:
@@ -32,3 +45,37 @@ def _status() -> None:
             st.caption(f"Training: {p['state']}, epoch {p['epoch']} of {p['epochs']}")
 
     status()
+
+
+def _link_problems() -> None:
+    for text in st.session_state.pop("link_problems", []):
+        st.warning(text)
+
+
+def _load_preset() -> None:
+    name = st.session_state["preset_choice"]
+    state.set_lab(preset_lab(name, seed=state.lab().seed))
+    st.session_state.pop("prev_rows", None)
+    state.note_change(f"Preset loaded: {PRESETS[name]['title']}. {PRESETS[name]['context']}")
+
+
+def _presets() -> None:
+    st.subheader("Presets")
+    name = st.selectbox("Start from", list(PRESETS), format_func=lambda n: PRESETS[n]["title"], key="preset_choice")
+    st.caption(PRESETS[name]["context"])
+    st.button("Load preset", on_click=_load_preset, key="load_preset", width="stretch")
+
+
+def _share() -> None:
+    st.subheader("Share")
+    st.caption("The address bar always holds this lab: data, model, training and seed. Copy it to share.")
+    hidden = st.session_state.get("hidden", set())
+    if hidden:
+        st.caption(f"Instructor view: {len(hidden)} control(s) hidden by the link.")
+    with st.expander("Instructor mode"):
+        chosen = st.multiselect("Hide these controls in the link", HIDEABLE, key="hide_choice")
+        query = to_query(state.lab())
+        if chosen:
+            query["hide"] = ",".join(chosen)
+        base = str(st.context.url or "").split("?")[0]
+        st.code(f"{base}?{urlencode(query)}" if query else base, language=None, wrap_lines=True)

@@ -12,6 +12,8 @@ import streamlit as st
 from lstm_lab.dataset import Dataset
 from lstm_lab.errors import LstmLabError
 from lstm_lab.generate import generated
+from lstm_lab.presets import preset_lab
+from lstm_lab.share import from_query, to_query
 from lstm_lab.spec import DataSpec, LabSpec
 from lstm_lab.tasks import fit_model_to_task
 from lstm_lab.window import pick_columns
@@ -21,10 +23,43 @@ WIDGET_PREFIX = "w."
 
 
 def init() -> None:
-    """Create the session's state once."""
-    if LAB not in st.session_state:
-        st.session_state[LAB] = LabSpec().to_dict()
-        st.session_state["changes"] = []
+    """Create the session's state once, from the link it was opened with (preset, settings, hidden controls)."""
+    if LAB in st.session_state:
+        return
+    params = st.query_params.to_dict()
+    base, problems = None, []
+    if "preset" in params:
+        try:
+            base = preset_lab(params["preset"])
+        except LstmLabError as e:
+            problems.append(e.message)
+    lab, ignored = from_query(params, base)
+    st.session_state[LAB] = lab
+    st.session_state["changes"] = []
+    st.session_state["link_problems"] = problems + ignored
+    st.session_state["hidden"] = {h for h in params.get("hide", "").split(",") if h}
+
+
+def sync_url() -> None:
+    """Write the current lab into the address bar, so copying it shares the lab."""
+    wanted = to_query(lab())
+    if st.session_state.get("hidden"):
+        wanted["hide"] = ",".join(sorted(st.session_state["hidden"]))
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def hidden(path: str) -> bool:
+    """True when the link hides the control for ``path`` (instructor mode)."""
+    return control_name(path) in st.session_state.get("hidden", set())
+
+
+def control_name(path: str) -> str:
+    """The name a link uses to hide a control: ``model.layers.0.units`` → ``units``, ``model.head.units`` → ``head``."""
+    parts = path.split(".")
+    if parts[:2] == ["model", "head"]:
+        return "head"
+    return parts[-1]
 
 
 def lab() -> LabSpec:

@@ -15,6 +15,8 @@ def bound(widget, label: str, path: str, *, after=None, **kwargs):
     ``after(old_dict, new_dict)`` may adjust the new settings (for example to keep a stack
     valid) and return them. Returns the widget's current value.
     """
+    if state.hidden(path):
+        return get_path(state.lab_dict(), path)
     key = state.WIDGET_PREFIX + path
     if key not in st.session_state:
         st.session_state[key] = get_path(state.lab_dict(), path)

@@ -40,7 +40,10 @@ def test_model_page_stacking_returns_sequences_below(app):
     assert list(df["Layer"]) == ["input", "lstm_1", "lstm_2", "head"]
     assert list(df["Shape"]) == ["(None, 20, 1)", "(None, 20, 32)", "(None, 32)", "(None, 1)"]
     app.toggle(key="w.model.layers.0.return_sequences").set_value(False).run()
-    assert any("expected ndim=3, found ndim=2" in e.value for e in app.error)
+    assert "stacked on a layer that returns only its last step" in app.error[0].value
+    assert "expected ndim=3, found ndim=2" in app.code[0].value  # Keras's own message
+    app.button(key="fix.0").click().run()
+    assert table(app)["Shape"][1] == "(None, 20, 32)"
     assert not app.exception
 
 

@@ -61,8 +61,12 @@ def test_unknown_key_is_rejected_with_the_allowed_ones():
 
 
 def test_stateful_needs_a_batch_size():
+    from lstm_lab.model import build_model
+
     with pytest.raises(LstmLabError, match="batch_size"):
-        ModelSpec.from_dict({"stateful": True})
+        build_model(ModelSpec.from_dict({"stateful": True}))
+    lab = LabSpec.from_dict({"model": {"stateful": True}, "train": {"batch_size": 16}})
+    assert lab.model_spec(features=2).batch_size == 16
 
 
 def test_paths_read_and_write_nested_settings():
