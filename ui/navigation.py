@@ -23,6 +23,7 @@ PAGES = [
     ("pages/model.py", "Model", ":material/stacks:"),
     ("pages/train.py", "Train", ":material/model_training:"),
     ("pages/predictions.py", "Predictions", ":material/insights:"),
+    ("pages/export.py", "Export", ":material/download:"),
 ]
 
 
