@@ -13,7 +13,7 @@ import threading
 import streamlit as st
 
 from lstm_lab import compute
-from ui import sidebar, state
+from ui import persist, sidebar, state
 
 _run = threading.local()
 log = logging.getLogger(__name__)
@@ -47,6 +47,7 @@ def run() -> None:
         )
     finally:
         _run.inside = False
+        persist.save()
 
 
 def ensure() -> None:

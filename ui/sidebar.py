@@ -9,7 +9,7 @@ import streamlit as st
 from lstm_lab import compute
 from lstm_lab.presets import PRESETS, preset_lab
 from lstm_lab.share import to_query
-from ui import state
+from ui import persist, state
 
 HIDEABLE = [
     "source", "rows", "channels", "noise", "task", "columns", "target_mode", "timesteps", "horizon", "stride",
@@ -25,6 +25,7 @@ def render() -> None:
         _link_problems()
         _presets()
         _share()
+        persist.set_cookie()
 
 
 def _status() -> None:

@@ -17,6 +17,7 @@ from lstm_lab.share import from_query, to_query
 from lstm_lab.spec import DataSpec, LabSpec
 from lstm_lab.tasks import fit_model_to_task
 from lstm_lab.window import pick_columns
+from ui import persist
 
 LAB = "lab"
 WIDGET_PREFIX = "w."
@@ -38,6 +39,7 @@ def init() -> None:
     st.session_state["changes"] = []
     st.session_state["link_problems"] = problems + ignored
     st.session_state["hidden"] = {h for h in params.get("hide", "").split(",") if h}
+    persist.restore()
 
 
 def sync_url() -> None:
