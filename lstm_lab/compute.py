@@ -189,6 +189,10 @@ class Engine:
         """
         import json
 
+        from lstm_lab.limits import check_model
+        from lstm_lab.spec import ModelSpec
+
+        check_model(ModelSpec.from_dict(spec))
         key = json.dumps(spec, sort_keys=True)
         with self._lock:
             if key in self._cache:
@@ -252,10 +256,36 @@ def shape_table(spec: dict) -> list[dict]:
     return engine().shape_table(spec)
 
 
+def check_limits(lab: dict, dataset: dict) -> None:
+    """Refuse, before any work starts, a training over the server's limits.
+
+    Raises:
+        LstmLabError: invalid settings, or a dataset, model or training too large for this server.
+    """
+    from lstm_lab.limits import check_data, check_model, check_training
+    from lstm_lab.spec import LabSpec
+
+    spec = LabSpec.from_dict(lab)
+    if "values" in dataset:
+        rows, features = dataset["values"].shape
+        timesteps = spec.data.timesteps
+    else:
+        rows, timesteps, features = dataset["X"].shape
+    check_data(rows, features)
+    check_model(spec.model_spec(len(spec.data.features) or features, timesteps))
+    check_training(spec.train)
+
+
 class TrainingJob:
     """One training run as pages see it: start, progress, stop, result. Hides Ray entirely."""
 
     def __init__(self, lab: dict, dataset: dict):
+        """Start training ``lab`` (a lab dict) on ``dataset`` (a ``Dataset.to_payload()``).
+
+        Raises:
+            LstmLabError: the settings are invalid or over the server's limits; nothing starts.
+        """
+        check_limits(lab, dataset)
         self._engine = engine()
         self._worker = self._engine.take_training_worker()
         self._ready_ref = self._worker.ready.remote()

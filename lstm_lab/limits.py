@@ -54,3 +54,78 @@ def load(environ: dict | None = None) -> Limits:
 
 
 LIMITS = load()
+
+
+def _over(what: str, value: int, limit: int, name: str, fix: str, field: str):
+    from lstm_lab.errors import LstmLabError
+
+    return LstmLabError(
+        f"{what} is {value:,}; this server allows at most {limit:,} (LSTM_LAB_{name.upper()}). {fix}", field=field
+    )
+
+
+def check_model(spec, limits: Limits | None = None) -> None:
+    """Refuse a model over the server's limits before any Keras work starts.
+
+    Raises:
+        LstmLabError: too many layers, units, timesteps or parameters.
+    """
+    from lstm_lab.shapes import estimated_params
+
+    limits = limits or LIMITS
+    if len(spec.layers) > limits.max_layers:
+        raise _over("The number of LSTM layers", len(spec.layers), limits.max_layers, "max_layers",
+                    "Remove a layer.", "model.layers")  # fmt: skip
+    for i, layer in enumerate(spec.layers):
+        if layer.units > limits.max_units:
+            raise _over(f"Layer {i + 1}'s `units`", layer.units, limits.max_units, "max_units", "Use fewer units.",
+                        f"model.layers.{i}.units")  # fmt: skip
+    if spec.timesteps > limits.max_timesteps:
+        raise _over("`timesteps`", spec.timesteps, limits.max_timesteps, "max_timesteps", "Use a shorter window.",
+                    "data.timesteps")  # fmt: skip
+    params = estimated_params(spec)
+    if params > limits.max_params:
+        raise _over("The model's parameter count", params, limits.max_params, "max_params",
+                    "Use fewer units or layers.", "model.layers")  # fmt: skip
+
+
+def check_data(rows: int, features: int, limits: Limits | None = None) -> None:
+    """Refuse a dataset larger than the server handles.
+
+    Raises:
+        LstmLabError: too many rows, or rows × features cells.
+    """
+    limits = limits or LIMITS
+    if rows > limits.max_rows:
+        raise _over("The number of rows", rows, limits.max_rows, "max_rows", "Load a shorter file.", "data.rows")
+    if rows * features > limits.max_cells:
+        raise _over("rows × features", rows * features, limits.max_cells, "max_cells",
+                    "Use fewer feature columns or rows.", "data.features")  # fmt: skip
+
+
+def check_training(train, limits: Limits | None = None) -> None:
+    """Refuse training settings over the limits.
+
+    Raises:
+        LstmLabError: too many epochs or too large a batch.
+    """
+    limits = limits or LIMITS
+    if train.epochs > limits.max_epochs:
+        raise _over("`epochs`", train.epochs, limits.max_epochs, "max_epochs", "Train for fewer epochs.",
+                    "train.epochs")  # fmt: skip
+    if train.batch_size > limits.max_batch_size:
+        raise _over("`batch_size`", train.batch_size, limits.max_batch_size, "max_batch_size",
+                    "Use a smaller batch.", "train.batch_size")  # fmt: skip
+
+
+def describe(limits: Limits | None = None) -> list[tuple[str, str, str]]:
+    """(what, limit, environment variable) for every limit, to show users and workshop admins."""
+    limits = limits or LIMITS
+    labels = {
+        "max_layers": "LSTM layers", "max_units": "units per layer", "max_timesteps": "timesteps",
+        "max_params": "parameters", "max_rows": "dataset rows", "max_cells": "rows × features",
+        "max_epochs": "epochs", "max_batch_size": "batch size", "max_train_seconds": "seconds per training",
+        "max_upload_mb": "upload size (MB)", "max_concurrent_trainings": "trainings at once (0: one per core)",
+        "cpus_per_training": "CPU cores per training",
+    }  # fmt: skip
+    return [(labels[f.name], f"{getattr(limits, f.name):,}", f"LSTM_LAB_{f.name.upper()}") for f in fields(Limits)]

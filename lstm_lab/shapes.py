@@ -114,3 +114,19 @@ def _lstm_formula(ls: LayerSpec, input_dim: int) -> str:
 
 def _dense_formula(input_dim: int, units: int) -> str:
     return f"input·units + units = {input_dim}·{units} + {units} = {input_dim * units + units:,}"
+
+
+def estimated_params(spec: ModelSpec) -> int:
+    """The parameter count from the formulas alone (no Keras), to check limits before building.
+
+    >>> spec = {"timesteps": 20, "features": 128, "layers": [{"units": 64}], "head": None}
+    >>> estimated_params(ModelSpec.from_dict(spec))
+    49408
+    """
+    width, total = spec.features, 0
+    for ls in spec.layers:
+        total += lstm_params(ls.units, width, ls.bidirectional)
+        width = lstm_output_dim(ls)
+    if spec.head is not None:
+        total += width * spec.head.units + spec.head.units
+    return total

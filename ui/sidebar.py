@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+import pandas as pd
 import streamlit as st
 
 from lstm_lab import compute
+from lstm_lab.limits import describe
 from lstm_lab.presets import PRESETS, preset_lab
 from lstm_lab.share import to_query
 from ui import persist, state
@@ -25,6 +27,7 @@ def render() -> None:
         _link_problems()
         _presets()
         _share()
+        _limits()
         persist.set_cookie()
 
 
@@ -46,6 +49,13 @@ def _status() -> None:
             st.caption(f"Training: {p['state']}, epoch {p['epoch']} of {p['epochs']}")
 
     status()
+
+
+def _limits() -> None:
+    with st.expander("Server limits"):
+        st.caption("Settings over these limits are refused before any work starts. An admin changes them with "
+                   "the environment variables shown.")  # fmt: skip
+        st.table(pd.DataFrame(describe(), columns=["limit", "value", "variable"]), hide_index=True)
 
 
 def _link_problems() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lstm_lab.errors import LstmLabError
-from lstm_lab.limits import LIMITS
+from lstm_lab.limits import LIMITS, check_data
 from ui import render, state
 
 NAN_POLICIES = {"refuse": "Refuse the file", "drop": "Drop those rows", "ffill": "Fill forward"}
@@ -34,6 +34,7 @@ def upload_section() -> None:
         data = file.getvalue()
         ingest.check_size(len(data))
         dataset = ingest.load_upload(data, file.name, policy)
+        check_data(dataset.rows, len(dataset.columns))
     except LstmLabError as e:
         render.error(e, f"Could not load {file.name!r}; nothing was changed")
         st.session_state["upload_token"] = None
