@@ -10,6 +10,11 @@ import plotly.graph_objects as go
 
 WINDOW_COLOUR = "rgba(59, 111, 212, 0.15)"
 TARGET_COLOUR = "#d62728"
+def _safe(text) -> str:
+    """User text (column or class names) for plotly, which reads some HTML tags: shown literally."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 PALETTE = ["#3b6fd4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f"]
 
 
@@ -54,7 +59,7 @@ def series_figure(
                 x=x[::step],
                 y=table[col].to_numpy()[::step],
                 mode="lines",
-                name=col,
+                name=_safe(col),
                 line=dict(width=1.2, color=PALETTE[i % len(PALETTE)]),
             )
         )
@@ -75,7 +80,7 @@ def series_figure(
                 x=x[rows],
                 y=table[target_column].to_numpy()[rows],
                 mode="markers",
-                name=f"target ({target_column})",
+                name=f"target ({_safe(target_column)})",
                 marker=dict(color=TARGET_COLOUR, size=8),
             )
         )
@@ -108,7 +113,7 @@ def predictions_figure(pred: dict, time=None, target: int = 0, context=None) -> 
     rows = np.asarray(pred["rows"])
     x = rows if time is None else np.asarray(time)[rows]
     x_title = "time" if time is not None else ("row (time step)" if pred.get("x_is_time", True) else "test sample")
-    name = pred["target_names"][target]
+    name = _safe(pred["target_names"][target])
     actual = np.asarray(pred["actual"])[:, target]
     predicted = np.asarray(pred["predicted"])[:, target]
     fig = go.Figure()
@@ -125,7 +130,7 @@ def sequences_figure(dataset, sample: int) -> go.Figure:
     steps = np.arange(X.shape[0])
     fig = go.Figure()
     for i, col in enumerate(dataset.columns):
-        fig.add_trace(go.Scatter(x=steps, y=X[:, i], mode="lines+markers", name=col, marker=dict(size=4),
+        fig.add_trace(go.Scatter(x=steps, y=X[:, i], mode="lines+markers", name=_safe(col), marker=dict(size=4),
                                  line=dict(width=1.2, color=PALETTE[i % len(PALETTE)])))  # fmt: skip
     if dataset.lengths is not None and dataset.lengths[sample] < X.shape[0]:
         fig.add_vrect(x0=dataset.lengths[sample] - 0.5, x1=X.shape[0] - 0.5, fillcolor="rgba(120,120,120,0.15)",
@@ -133,13 +138,13 @@ def sequences_figure(dataset, sample: int) -> go.Figure:
     label = ""
     if dataset.y is not None:
         y = np.asarray(dataset.y)[sample]
-        label = f": label {dataset.class_names[int(y)]!s}" if dataset.class_names else f": y = {np.round(y, 3)}"
+        label = f": label {_safe(dataset.class_names[int(y)])}" if dataset.class_names else f": y = {np.round(y, 3)}"
     return _layout(fig, f"Sample {sample}{label}", "timestep", "value")
 
 
 def confusion_figure(pred: dict) -> go.Figure:
     """Counts of actual (rows) against predicted (columns) classes on the test samples."""
-    names = pred["class_names"]
+    names = [_safe(n) for n in pred["class_names"]]
     z = np.asarray(pred["confusion"])
     heatmap = go.Heatmap(z=z, x=names, y=names, colorscale="Blues", showscale=False, text=z, texttemplate="%{text}",
                          hovertemplate="actual %{y}, predicted %{x}: %{z}<extra></extra>")  # fmt: skip
@@ -152,7 +157,7 @@ def confusion_figure(pred: dict) -> go.Figure:
 
 def probabilities_figure(pred: dict) -> go.Figure:
     """Each test sample's predicted probability per class, coloured by its actual class."""
-    names = pred["class_names"]
+    names = [_safe(n) for n in pred["class_names"]]
     probs = np.asarray(pred["probabilities"])
     actual = np.asarray(pred["actual"])
     x = np.arange(len(actual))

@@ -106,7 +106,7 @@ def columns_section(dataset: Dataset, features: list[str], targets: list[str]) -
         state.set_lab(state.refit_model(new), reseed_widgets=True)
         st.rerun()
     if dataset.notes:
-        st.caption(" ".join(dataset.notes))
+        st.caption(render.safe_markdown(" ".join(dataset.notes)))
 
 
 def window_section(dataset: Dataset) -> None:
@@ -171,9 +171,11 @@ def sample_section(dataset: Dataset, features: list[str], targets: list[str], su
         fig = plots.series_figure(dataset.table, dataset.time, shown, window, target_rows, targets[0])
         st.plotly_chart(fig, width="stretch", key="series")
         st.caption(
-            f"Sample {sample}: rows {window[0]}–{window[1]} are its X (shaded); "
-            f"row{'s' * (len(target_rows) > 1)} {_span(target_rows)} of `{targets[0]}` "
-            f"{'are' if len(target_rows) > 1 else 'is'} its y (red)."
+            render.safe_markdown(
+                f"Sample {sample}: rows {window[0]}–{window[1]} are its X (shaded); "
+                f"row{'s' * (len(target_rows) > 1)} {_span(target_rows)} of `{targets[0]}` "
+                f"{'are' if len(target_rows) > 1 else 'is'} its y (red)."
+            )
         )
         x = dataset.table[features].iloc[window[0] : window[1] + 1]
     else:
@@ -200,7 +202,7 @@ def labels_note(dataset: Dataset) -> None:
     if dataset.class_names and dataset.y is not None:
         counts = np.bincount(np.asarray(dataset.y).astype(int), minlength=len(dataset.class_names))
         parts = ", ".join(f"{n:,} {name}" for name, n in zip(dataset.class_names, counts, strict=True))
-        st.caption(f"Labels: {parts}.")
+        st.caption(render.safe_markdown(f"Labels: {parts}."))
 
 
 def show_error(e: LstmLabError, title: str) -> None:

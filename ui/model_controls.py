@@ -106,7 +106,7 @@ def what_changed(rows: list[dict]) -> None:
 
 def show_problem(ex: Explanation, error: LstmLabError | None = None, key: str = "fix") -> None:
     """The explanation, Keras's own words one click away, and a button per fix."""
-    st.error(f"**{ex.title}.** {ex.plain}")
+    st.error(f"**{render.safe_markdown(ex.title)}.** {render.safe_markdown(ex.plain)}")
     if error is not None and error.keras_message:
         with st.expander("Keras's own message", expanded=True):
             st.code(error.keras_message, language=None, wrap_lines=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import streamlit as st
 
@@ -35,7 +37,31 @@ def shape_frame(rows: list[dict]) -> pd.DataFrame:
 
 def error(e: LstmLabError, title: str = "This setting does not work") -> None:
     """A plain explanation, with Keras's own words one click away; never a traceback."""
-    st.error(f"**{title}.** {e.message}")
+    st.error(f"**{safe_markdown(title)}.** {safe_markdown(e.message)}")
     if e.keras_message:
         with st.expander("Keras's own message"):
             st.code(e.keras_message, language=None)
+
+
+_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|<>~$:"})
+_CODE = re.compile(r"`[^`\n]+`")
+
+
+def plain(text: str) -> str:
+    """User text (a column or file name) made safe to place inside Markdown: shown literally, never as markup."""
+    return str(text).translate(_MARKDOWN)
+
+
+def safe_markdown(text: str) -> str:
+    r"""A message that may quote user text, as Markdown: `code spans` stay, everything else is literal.
+
+    Column names from a file could otherwise become links, images or HTML.
+
+    >>> print(safe_markdown("Column `a` and ![x](y)"))
+    Column `a` and \!\[x\]\(y\)
+    """
+    out, last = [], 0
+    for m in _CODE.finditer(text):
+        out += [plain(text[last : m.start()]), m.group(0)]
+        last = m.end()
+    return "".join([*out, plain(text[last:])])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-import pandas as pd
 import streamlit as st
 
 from lstm_lab import compute
@@ -12,6 +11,7 @@ from lstm_lab.limits import describe
 from lstm_lab.presets import PRESETS, preset_lab
 from lstm_lab.share import to_query
 from ui import persist, state
+from ui.render import safe_markdown
 
 HIDEABLE = [
     "source", "rows", "channels", "noise", "task", "columns", "target_mode", "timesteps", "horizon", "stride",
@@ -55,12 +55,12 @@ def _limits() -> None:
     with st.expander("Server limits"):
         st.caption("Settings over these limits are refused before any work starts. An admin changes them with "
                    "the environment variables shown.")  # fmt: skip
-        st.table(pd.DataFrame(describe(), columns=["limit", "value", "variable"]), hide_index=True)
+        st.markdown("\n".join(f"- {what}: **{value}** (`{env}`)" for what, value, env in describe()))
 
 
 def _link_problems() -> None:
     for text in st.session_state.pop("link_problems", []):
-        st.warning(text)
+        st.warning(safe_markdown(text))
 
 
 def _load_preset() -> None:

@@ -7,6 +7,7 @@ import streamlit as st
 from lstm_lab.errors import LstmLabError
 from lstm_lab.spec import get_path, set_path
 from ui import state
+from ui.render import safe_markdown
 
 
 def bound(widget, label: str, path: str, *, after=None, **kwargs):
@@ -40,10 +41,10 @@ def setting_error() -> None:
     """Show (once) the message of a setting that could not be applied."""
     message = st.session_state.pop("setting_error", None)
     if message:
-        st.error(message)
+        st.error(safe_markdown(message))
 
 
 def changes() -> None:
     """Show (once) the one-line explanations of what the last change did to other settings."""
     for text in state.take_changes():
-        st.info(text, icon=":material/lightbulb:")
+        st.info(safe_markdown(text), icon=":material/lightbulb:")

@@ -17,7 +17,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page, expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "artifacts" / "screenshots"
@@ -32,6 +32,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+expect.set_options(timeout=30_000)  # a shared 2-core machine can take seconds per rerun
 
 
 def free_port() -> int:
@@ -99,11 +100,17 @@ def browser():
         b.close()
 
 
+def new_page(browser) -> Page:
+    """A page in a fresh browser context (its own cookies: another person, as far as the app knows)."""
+    pg = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    pg.set_default_timeout(60_000)
+    return pg
+
+
 @pytest.fixture
 def page(browser, request) -> Page:
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    pg = context.new_page()
-    pg.set_default_timeout(60_000)
+    pg = new_page(browser)
+    context = pg.context
     yield pg
     failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
     if failed or os.environ.get("LSTM_LAB_SCREENSHOTS"):

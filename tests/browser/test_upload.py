@@ -1,0 +1,70 @@
+"""Uploads through the real file input: a CSV becomes windows and trains; bad and hostile files
+change nothing and inject nothing."""
+
+from conftest import open_page, settle
+from playwright.sync_api import expect
+
+HOSTILE = '<img src=x onerror="window.injected=1">'
+
+
+def csv_bytes(rows: int = 160) -> bytes:
+    """A European-style CSV: semicolons, decimal commas, a date column and a text column."""
+    import numpy as np
+    import pandas as pd
+
+    days = pd.date_range("2024-01-01", periods=rows, freq="D").strftime("%Y-%m-%d")
+    lines = ["date;temperature;humidity;city"]
+    for i, day in enumerate(days):
+        temperature, humidity = f"{20 + 5 * np.sin(i / 6):.3f}", f"{50 + 10 * np.cos(i / 9):.3f}"
+        lines.append(f"{day};{temperature.replace('.', ',')};{humidity.replace('.', ',')};Paris")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def upload(page, name: str, data: bytes, mime: str = "text/csv") -> None:
+    page.get_by_label("Dataset").click()
+    page.get_by_role("option", name="Your file (CSV or NumPy)").click()
+    settle(page)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        files=[{"name": name, "mimeType": mime, "buffer": data}]
+    )
+
+
+def test_upload_a_csv_window_it_and_train(server, page):
+    open_page(page, server)
+    upload(page, "weather.csv", csv_bytes())
+    expect(page.get_by_text("(140, 20, 2)")).to_be_visible()  # 160 rows, timesteps 20, horizon 1
+    expect(page.get_by_text("city", exact=False).first).to_be_visible()  # the text column is named as left out
+    page.get_by_role("link", name="Train").click()
+    epochs = page.get_by_label("Epochs (`epochs`)")
+    epochs.fill("2")
+    epochs.press("Enter")
+    settle(page)
+    page.get_by_role("button", name="Train", exact=True).click()
+    expect(page.get_by_text("Training finished. Epoch 2 of 2.")).to_be_visible(timeout=120_000)
+    page.get_by_role("link", name="Predictions").click()
+    expect(page.locator(".js-plotly-plot")).to_contain_text("predicted temperature")
+
+
+def test_a_broken_file_changes_nothing(server, page):
+    open_page(page, server, "?timesteps=25")
+    expect(page.get_by_text("(575, 25, 1)")).to_be_visible()
+    upload(page, "noise.csv", bytes(range(256)) * 20)
+    expect(page.get_by_text("nothing was changed").first).to_be_visible()
+    page.get_by_label("Dataset").click()
+    page.get_by_role("option", name="Noisy sine waves (regression, generated)").click()
+    expect(page.get_by_text("(575, 25, 1)")).to_be_visible()
+
+
+def test_hostile_column_names_render_as_text(server, page):
+    data = f"step,{HOSTILE},value\n" + "\n".join(f"{i},{i % 7},{(i * 3) % 11}" for i in range(120))
+    open_page(page, server)
+    upload(page, '<b onmouseover="x">evil</b>.csv', data.encode())
+    expect(page.get_by_text("(100, 20, 2)")).to_be_visible()
+    settle(page)
+    assert page.locator("img[src='x']").count() == 0
+    assert page.evaluate("window.injected") is None
+    assert page.locator("b[onmouseover]").count() == 0
+    page.get_by_role("link", name="Train").click()
+    page.get_by_role("link", name="Data").click()
+    expect(page.get_by_text("(100, 20, 2)")).to_be_visible()
+    assert page.locator("img[src='x']").count() == 0
