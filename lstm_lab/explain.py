@@ -49,7 +49,8 @@ def explain(error: LstmLabError, lab: LabSpec, rows: int | None = None) -> Expla
     """Explain ``error`` for the lab it came from (``rows``: the table length, for window errors)."""
     text = error.keras_message or error.message
     layer = _layer_index(error.field)
-    for rule in (_no_sequences, _too_many_inputs, _per_timestep_head, _head_width, _window_too_long):
+    rules = (_no_sequences, _too_many_inputs, _per_timestep_head, _head_width, _window_too_long, _stateful_bidi_state)
+    for rule in rules:
         found = rule(error, text, layer, lab, rows)
         if found is not None:
             return found
@@ -151,6 +152,23 @@ def _window_too_long(error, text, layer, lab, rows):
         f"Each sample needs `timesteps` + `horizon` consecutive rows, and the chronological split needs "
         f"enough samples for training, validation and test. {error.message}",
         [Fix(f"Set timesteps to {best}", {"data.timesteps": best})],
+    )
+
+
+def _stateful_bidi_state(error, text, layer, lab, rows):
+    if not lab.model.stateful or layer is None or not lab.model.layers[layer].bidirectional:
+        return None
+    if not lab.model.layers[layer].return_state:
+        return None
+    return Explanation(
+        "Keras cannot return the states of a stateful Bidirectional LSTM",
+        f"Layer {layer + 1} is Bidirectional, `stateful` and `return_state` at once; Keras 3 fails while "
+        "building that combination (its message below is about Python internals, not your data). Drop one of "
+        "the three.",
+        [
+            Fix(f"Turn off return_state in layer {layer + 1}", {f"model.layers.{layer}.return_state": False}),
+            Fix("Turn stateful off", {"model.stateful": False}),
+        ],
     )
 
 

@@ -39,6 +39,7 @@ spec = lab.model_spec(features, timesteps)
 rows = mc.shape_rows(spec.to_dict(), lab, dataset.rows)
 mc.what_changed(rows)
 mc.table_section(rows)
+mc.diagram_section(spec, rows)
 
 try:
     check_targets(rows[-1]["output_shapes"][0], summary["y"], lab.data.task, state.class_count(dataset, target))

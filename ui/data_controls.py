@@ -24,9 +24,9 @@ TASK_OF_SOURCE = {"trend": "binary", "frequency": "multiclass", "varlen": "binar
 TASKS = {"regression": "Regression (predict values)", "binary": "Binary classification",
          "multiclass": "Multi-class classification"}  # fmt: skip
 TARGET_MODES = {
-    "next": "Next value (one step, `horizon` ahead)",
-    "next_k": "Next k values (k = `horizon`)",
-    "seq2seq": "Sequence to sequence (the window shifted by `horizon`)",
+    "next": "Next value (horizon steps ahead)",
+    "next_k": "Next k values (k = horizon)",
+    "seq2seq": "Sequence to sequence (the window shifted by horizon)",
 }
 
 

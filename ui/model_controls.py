@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lstm_lab import compute
+from lstm_lab.diagram import diagram_figure
 from lstm_lab.errors import LstmLabError
 from lstm_lab.explain import Explanation, apply_fix, describe_change, explain
 from lstm_lab.limits import LIMITS
@@ -118,6 +119,12 @@ def show_problem(ex: Explanation, error: LstmLabError | None = None, key: str = 
 def _apply(fix) -> None:
     state.set_lab(apply_fix(state.lab_dict(), fix))
     state.note_change(f"Applied: {fix.label}.")
+
+
+def diagram_section(spec, rows: list[dict]) -> None:
+    """The model unrolled over its timesteps: where each output leaves, redrawn on every change."""
+    st.subheader("Unrolled over time")
+    st.plotly_chart(diagram_figure(spec, rows), width="content", config={"displayModeBar": False}, key="diagram")
 
 
 def table_section(rows: list[dict]) -> None:

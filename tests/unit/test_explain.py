@@ -104,3 +104,16 @@ def test_one_line_for_each_change():
     bidir = shape_table(_lab([{"units": 8, "bidirectional": True}], head=False).model_spec(2))
     assert describe_change("model.layers.0.bidirectional", True, before, bidir).endswith("(None, 8) → (None, 16)")
     assert "no shape changes" in describe_change("model.layers.0.dropout", 0.2, before, before)
+
+
+def test_stateful_bidirectional_with_states_is_explained():
+    lab = LabSpec.from_dict(
+        {"model": {"stateful": True, "layers": [{"units": 4, "bidirectional": True, "return_state": True}]},
+         "train": {"batch_size": 8}}
+    )  # fmt: skip
+    with pytest.raises(LstmLabError) as err:
+        shape_table(lab.model_spec(features=2))
+    ex = explain(err.value, lab)
+    assert ex.title == "Keras cannot return the states of a stateful Bidirectional LSTM"
+    fixed = LabSpec.from_dict(apply_fix(lab.to_dict(), ex.fixes[0]))
+    shape_table(fixed.model_spec(features=2))
