@@ -41,10 +41,8 @@ SPLIT = '''
 
 def split_counts(samples, val_fraction, test_fraction):
     """Chronological train/validation/test sizes; the last samples are the test set."""
-    n_test = round(samples * test_fraction)
-    n_val = round(samples * val_fraction)
-    if test_fraction > 0 and samples >= 3:
-        n_test = max(n_test, 1)
+    n_test = max(round(samples * test_fraction), 1 if test_fraction > 0 else 0)
+    n_val = max(round(samples * val_fraction), 1 if val_fraction > 0 else 0)
     return samples - n_val - n_test, n_val, n_test
 
 

@@ -15,7 +15,8 @@ class Dataset:
     Series form: ``table`` holds numeric columns, one row per time step, and ``time`` the
     x-axis (dates, or ``None`` for row numbers); windowing turns it into samples.
     Sequence form: ``X`` is already ``(samples, timesteps, features)`` with optional ``y``
-    and, for variable-length data, ``lengths`` (the true length of each padded sequence).
+    and, for variable-length data, ``lengths`` (the true length of each padded sequence). An upload of
+    ``(samples, timesteps)`` keeps its 2-D ``X`` until the user adds the features axis (``add_feature_axis``).
     ``notes`` tell the user what was done on loading (columns left out, rows dropped).
     """
 
@@ -37,7 +38,12 @@ class Dataset:
         """Numeric column names of a series (or ``feature_1..`` names for sequences)."""
         if self.is_series:
             return [str(c) for c in self.table.columns]
-        return [f"feature_{i + 1}" for i in range(self.X.shape[2])]
+        return [f"feature_{i + 1}" for i in range(self.X.shape[2] if self.X.ndim == 3 else 1)]
+
+    @property
+    def missing_feature_axis(self) -> bool:
+        """True for sequences saved as (samples, timesteps): one value per step, but no features axis."""
+        return not self.is_series and self.X.ndim == 2
 
     @property
     def rows(self) -> int:

@@ -49,7 +49,8 @@ def explain(error: LstmLabError, lab: LabSpec, rows: int | None = None) -> Expla
     """Explain ``error`` for the lab it came from (``rows``: the table length, for window errors)."""
     text = error.keras_message or error.message
     layer = _layer_index(error.field)
-    rules = (_no_sequences, _too_many_inputs, _per_timestep_head, _head_width, _window_too_long, _stateful_bidi_state)
+    rules = (_no_feature_axis, _no_sequences, _too_many_inputs, _per_timestep_head, _head_width, _window_too_long,
+             _stateful_bidi_state)  # fmt: skip
     for rule in rules:
         found = rule(error, text, layer, lab, rows)
         if found is not None:
@@ -61,6 +62,19 @@ def _layer_index(name: str | None) -> int | None:
     """0-based LSTM layer index from a Keras layer name like ``lstm_2`` or ``bidirectional_2``."""
     m = re.fullmatch(r"(?:lstm|bidirectional)_(\d+)", name or "")
     return int(m.group(1)) - 1 if m else None
+
+
+def _no_feature_axis(error, text, layer, lab, rows):
+    found = re.search(r"expected ndim=3, found ndim=2. Full shape received: \(None, (\d+)\)", text)
+    if layer != 0 or not found:
+        return None
+    return Explanation(
+        "The data has no features axis",
+        f"An LSTM reads 3-D input: (samples, timesteps, features). This X is 2-D, (samples, {found.group(1)}): "
+        "each timestep holds one number, but the axis that says \"1 feature\" is missing, so Keras sees a 2-D "
+        "array where it expects 3-D. In code the fix is `X = X.reshape(len(X), -1, 1)` (or `X[:, :, None]`).",
+        [Fix("Add the features axis: reshape X to (samples, timesteps, 1)", {"data.add_feature_axis": True})],
+    )
 
 
 def _no_sequences(error, text, layer, lab, rows):
@@ -172,18 +186,19 @@ def _stateful_bidi_state(error, text, layer, lab, rows):
     )
 
 
-def longest_window(rows: int, lab: LabSpec) -> int:
-    """The longest ``timesteps`` that still leaves samples for every split (0 if none does)."""
+def longest_window(rows: int, lab: LabSpec, min_train: int = 20) -> int:
+    """The longest ``timesteps`` leaving ``min_train`` training samples (or, for short data, any), else 0."""
     d = lab.data
+    fits = []
     for t in range(min(rows, 500), 0, -1):
-        samples = window_count(rows, t, d.horizon, d.stride)
         try:
-            _, n_val, n_test = split_counts(samples, d.val_fraction, d.test_fraction)
+            n_train, _, _ = split_counts(window_count(rows, t, d.horizon, d.stride), d.val_fraction, d.test_fraction)
         except LstmLabError:
             continue
-        if samples >= 3 and n_test >= (d.test_fraction > 0) and n_val >= (d.val_fraction > 0):
+        if n_train >= min_train:
             return t
-    return 0
+        fits.append(t)
+    return fits[0] if fits else 0
 
 
 def stateful_batch_problem(split_sizes: tuple[int, int, int], batch_size: int) -> Explanation | None:

@@ -698,6 +698,12 @@ def _parse_numpy(data: bytes, name: str, limits: Limits) -> ParsedTable | Datase
         X, y, notes = _read_npy(io.BytesIO(data), "The array", limits), None, []
     if X.ndim == 3:
         return _sequences(name, X, y, notes, limits)
+    if X.ndim == 2 and y is not None and y.ndim >= 1 and len(y) == len(X) and X.shape[1] > 1:
+        notes = [*notes, "`X` is 2-D with one `y` per row: read as (samples, timesteps) sequences, still "
+                         "without a features axis."]  # fmt: skip
+        dataset = _sequences(name, X[:, :, None], y, notes, limits)
+        dataset.X = dataset.X[:, :, 0]
+        return dataset
     if X.ndim in (1, 2):
         return _array_table(name, X, y, notes, limits)
     got = "a single number" if X.ndim == 0 else f"shape {X.shape} ({X.ndim} dimensions)"

@@ -43,10 +43,11 @@ def build_model(spec: ModelSpec):
     if spec.stateful and spec.batch_size is None:
         raise LstmLabError("A stateful LSTM needs a fixed `batch_size`; set one, or turn `stateful` off.",
                            field="batch_size")  # fmt: skip
+    step = (spec.features,) if spec.features else ()  # no features axis: what 2-D data would give
     if spec.stateful:
-        inputs = keras.Input(batch_shape=(spec.batch_size, spec.timesteps, spec.features), name="input")
+        inputs = keras.Input(batch_shape=(spec.batch_size, spec.timesteps, *step), name="input")
     else:
-        inputs = keras.Input(shape=(spec.timesteps, spec.features), name="input")
+        inputs = keras.Input(shape=(spec.timesteps, *step), name="input")
     x = inputs
     if spec.masking:
         x = layers.Masking(mask_value=0.0, name="masking")(x)
@@ -93,3 +94,4 @@ def _keras_error(layer: str, e: Exception) -> LstmLabError:
     keras_message = str(e).strip()
     first = keras_message.splitlines()[0] if keras_message else type(e).__name__
     return LstmLabError(f"Keras could not build layer `{layer}`: {first}", field=layer, keras_message=keras_message)
+

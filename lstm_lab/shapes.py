@@ -82,7 +82,7 @@ def _in_dim(layer) -> int:
 
 def _dims_input(spec: ModelSpec) -> str:
     batch = "batch (fixed)" if spec.stateful else "batch"
-    return f"{batch} × timesteps × features"
+    return f"{batch} × timesteps × features" if spec.features else f"{batch} × timesteps (no features axis)"
 
 
 def _lstm_outputs(ls: LayerSpec) -> tuple[list[str], list[str]]:

@@ -179,11 +179,13 @@ def _head(value, path):
 class ModelSpec:
     """Input window, LSTM stack and output head.
 
+    ``features=0`` stands for data saved without a features axis, ``(samples, timesteps)``: the input
+    is then 2-D, as ``keras.Input(shape=X.shape[1:])`` would make it, and Keras rejects the LSTM.
     ``batch_size`` is ``None`` (any batch) unless ``stateful`` fixes it, as Keras requires.
     """
 
     timesteps: int = field(default=20, metadata=_check(_int(1)))
-    features: int = field(default=1, metadata=_check(_int(1)))
+    features: int = field(default=1, metadata=_check(_int(0)))  # 0: data without a features axis
     layers: list[LayerSpec] = field(default_factory=lambda: [LayerSpec()])
     head: HeadSpec | None = field(default_factory=HeadSpec)
     masking: bool = field(default=False, metadata=_check(_bool))
@@ -229,6 +231,7 @@ class DataSpec:
     scaling: str = field(default="standard", metadata=_check(_choice(SCALINGS)))
     padding: str = field(default="post", metadata=_check(_choice(PADDINGS)))
     nan_policy: str = field(default="refuse", metadata=_check(_choice(NAN_POLICIES)))
+    add_feature_axis: bool = field(default=False, metadata=_check(_bool))
     val_fraction: float = field(default=0.15, metadata=_check(_float(0.0, 0.5)))
     test_fraction: float = field(default=0.15, metadata=_check(_float(0.0, 0.5)))
 

@@ -85,10 +85,8 @@ def split_counts(samples: int, val_fraction: float, test_fraction: float) -> tup
     Raises:
         LstmLabError: too few samples to leave any for training.
     """
-    n_test = round(samples * test_fraction)
-    n_val = round(samples * val_fraction)
-    if test_fraction > 0 and samples >= 3:
-        n_test = max(n_test, 1)
+    n_test = max(round(samples * test_fraction), 1 if test_fraction > 0 else 0)
+    n_val = max(round(samples * val_fraction), 1 if val_fraction > 0 else 0)
     n_train = samples - n_val - n_test
     if n_train < 1:
         raise LstmLabError(
@@ -189,7 +187,7 @@ def input_shape(dataset: Dataset, spec: DataSpec) -> tuple[int, int]:
     """``(timesteps, features)`` the model receives: the window for a series, the data's own for sequences."""
     features, _ = pick_columns(dataset, spec)
     timesteps = spec.timesteps if dataset.is_series else int(dataset.X.shape[1])
-    return timesteps, len(features)
+    return timesteps, 0 if dataset.missing_feature_axis else len(features)
 
 
 def encode_labels(values: np.ndarray, task: str, names: list[str] | None = None) -> tuple[np.ndarray, list[str]]:
@@ -265,6 +263,12 @@ def _prepare_series(dataset: Dataset, spec: DataSpec) -> Prepared:
 
 
 def _prepare_sequences(dataset: Dataset, spec: DataSpec) -> Prepared:
+    if dataset.missing_feature_axis:
+        raise LstmLabError(
+            f"X is 2-D, {tuple(dataset.X.shape)}, but an LSTM needs (samples, timesteps, features). Add the features "
+            "axis on the Model page (reshape to (samples, timesteps, 1)).",
+            field="data.add_feature_axis",
+        )
     features, targets = pick_columns(dataset, spec)
     if dataset.y is None:
         raise LstmLabError(
@@ -323,6 +327,7 @@ def window_summary(dataset: Dataset, spec: DataSpec) -> dict:
     else:
         samples = dataset.rows
     n_train, n_val, n_test = split_counts(samples, spec.val_fraction, spec.test_fraction)
+    x_shape = tuple(dataset.X.shape) if not dataset.is_series and dataset.missing_feature_axis else None
     if spec.task != "regression":
         y = (samples,)
     else:
@@ -335,7 +340,7 @@ def window_summary(dataset: Dataset, spec: DataSpec) -> dict:
             y = tuple(dataset.y.shape) if dataset.y.ndim > 1 else (samples, 1)
     return {
         "samples": samples,
-        "X": (samples, timesteps, n_features),
+        "X": x_shape or (samples, timesteps, n_features),
         "y": y,
         "train": n_train,
         "val": n_val,

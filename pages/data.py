@@ -3,9 +3,10 @@
 import streamlit as st
 
 from lstm_lab.errors import LstmLabError
+from lstm_lab.explain import explain
 from lstm_lab.window import pick_columns, window_summary
 from ui import data_controls as dc
-from ui import navigation, state, upload
+from ui import navigation, render, state, upload
 from ui.widgets import changes, setting_error
 
 navigation.ensure()
@@ -41,7 +42,8 @@ with right:
     try:
         summary = window_summary(dataset, state.lab().data)
     except LstmLabError as e:
-        dc.show_error(e, "This window does not fit the data")
+        render.problem(explain(e, state.lab(), dataset.rows), e, key="window")
+        st.stop()
     dc.summary_section(dataset, features, summary)
     dc.labels_note(dataset)
 

@@ -44,8 +44,8 @@ mc.diagram_section(spec, rows)
 try:
     check_targets(rows[-1]["output_shapes"][0], summary["y"], lab.data.task, state.class_count(dataset, target))
 except LstmLabError as e:
-    mc.show_problem(explain(e, lab), key="fit")
+    render.problem(explain(e, lab), key="fit")
 if spec.stateful:
     problem = stateful_batch_problem((summary["train"], summary["val"], summary["test"]), lab.train.batch_size)
     if problem:
-        mc.show_problem(problem, key="stateful")
+        render.problem(problem, key="stateful")

@@ -140,6 +140,9 @@ def summary_section(dataset: Dataset, features: list[str], summary: dict) -> Non
     d = state.lab().data
     st.subheader("What the model sees")
     a, b = st.columns(2)
+    if dataset.missing_feature_axis:
+        st.warning("X is 2-D, (samples, timesteps): an LSTM also needs a features axis. The Model page shows "
+                   "Keras's error and fixes it in one click.")  # fmt: skip
     a.metric("X: (samples, timesteps, features)", render.shape(summary["X"]))
     b.metric("y: " + ("(samples,) labels" if d.task != "regression" else "targets"), render.shape(summary["y"]))
     if dataset.is_series:

@@ -7,7 +7,7 @@ import streamlit as st
 from lstm_lab import compute
 from lstm_lab.diagram import diagram_figure
 from lstm_lab.errors import LstmLabError
-from lstm_lab.explain import Explanation, apply_fix, describe_change, explain
+from lstm_lab.explain import describe_change, explain
 from lstm_lab.limits import LIMITS
 from lstm_lab.spec import LabSpec
 from ui import render, state
@@ -90,7 +90,7 @@ def shape_rows(spec_dict: dict, lab: LabSpec, rows_in_data: int | None) -> list[
         with st.spinner("Starting the Keras worker (first time only)…"):
             return compute.shape_table(spec_dict)
     except LstmLabError as e:
-        show_problem(explain(e, lab, rows_in_data), e)
+        render.problem(explain(e, lab, rows_in_data), e)
         st.stop()
 
 
@@ -103,22 +103,6 @@ def what_changed(rows: list[dict]) -> None:
         line = describe_change(change[0], change[1], before, rows)
         if line:
             st.info(line, icon=":material/swap_horiz:")
-
-
-def show_problem(ex: Explanation, error: LstmLabError | None = None, key: str = "fix") -> None:
-    """The explanation, Keras's own words one click away, and a button per fix."""
-    st.error(f"**{render.safe_markdown(ex.title)}.** {render.safe_markdown(ex.plain)}")
-    if error is not None and error.keras_message:
-        with st.expander("Keras's own message", expanded=True):
-            st.code(error.keras_message, language=None, wrap_lines=True)
-    for i, fix in enumerate(ex.fixes):
-        kind = "primary" if i == 0 else "secondary"
-        st.button(f"Fix: {fix.label}", key=f"{key}.{i}", on_click=_apply, args=(fix,), type=kind)
-
-
-def _apply(fix) -> None:
-    state.set_lab(apply_fix(state.lab_dict(), fix))
-    state.note_change(f"Applied: {fix.label}.")
 
 
 def diagram_section(spec, rows: list[dict]) -> None:

@@ -13,7 +13,6 @@ import time
 from collections import OrderedDict
 
 import streamlit as st
-import streamlit.components.v1 as components
 
 COOKIE = "lstm_lab_sid"
 KEPT = ("upload", "job", "job_time")
@@ -55,9 +54,9 @@ def set_cookie() -> None:
     """Write the token into a cookie once (a zero-height snippet; the token is ours, never user text)."""
     if st.session_state.pop("set_cookie", False):
         token = st.session_state["browser_token"]
-        components.html(
+        st.iframe(
             f"<script>document.cookie = '{COOKIE}={token}; path=/; max-age={TTL_SECONDS}; SameSite=Strict';</script>",
-            height=0,
+            height=1,
         )
 
 

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from lstm_lab.errors import LstmLabError
+from lstm_lab.explain import Explanation, apply_fix
 
 
 def shape(t: tuple) -> str:
@@ -65,3 +66,21 @@ def safe_markdown(text: str) -> str:
         out += [plain(text[last : m.start()]), m.group(0)]
         last = m.end()
     return "".join([*out, plain(text[last:])])
+
+
+def problem(ex: Explanation, error: LstmLabError | None = None, key: str = "fix") -> None:
+    """The explanation, Keras's own words one click away, and a button per fix."""
+    st.error(f"**{safe_markdown(ex.title)}.** {safe_markdown(ex.plain)}")
+    if error is not None and error.keras_message:
+        with st.expander("Keras's own message", expanded=True):
+            st.code(error.keras_message, language=None, wrap_lines=True)
+    for i, fix in enumerate(ex.fixes):
+        kind = "primary" if i == 0 else "secondary"
+        st.button(f"Fix: {fix.label}", key=f"{key}.{i}", on_click=_apply, args=(fix,), type=kind)
+
+
+def _apply(fix) -> None:
+    from ui import state
+
+    state.set_lab(apply_fix(state.lab_dict(), fix))
+    state.note_change(f"Applied: {fix.label}.")

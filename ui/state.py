@@ -6,6 +6,8 @@ widget's state when its page is not rendered.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import streamlit as st
 
@@ -118,6 +120,8 @@ def dataset_for(spec: LabSpec) -> Dataset:
         uploaded = st.session_state.get("upload")
         if uploaded is None:
             raise LstmLabError("No file has been uploaded yet: choose a CSV or NumPy file above.", field="data.source")
+        if uploaded.missing_feature_axis and d.add_feature_axis:
+            return replace(uploaded, X=uploaded.X[:, :, None])
         return uploaded
     steps = d.timesteps if d.source in ("trend", "frequency", "varlen") else 0
     return _generated(d.source, d.rows, d.channels, d.noise, steps, spec.seed)

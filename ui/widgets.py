@@ -19,8 +19,13 @@ def bound(widget, label: str, path: str, *, after=None, **kwargs):
     if state.hidden(path):
         return get_path(state.lab_dict(), path)
     key = state.WIDGET_PREFIX + path
+    current = get_path(state.lab_dict(), path)
     if key not in st.session_state:
-        st.session_state[key] = get_path(state.lab_dict(), path)
+        st.session_state[key] = current
+    if "max_value" in kwargs and isinstance(current, (int, float)) and current > kwargs["max_value"]:
+        kwargs["max_value"] = current
+    if "min_value" in kwargs and isinstance(current, (int, float)) and current < kwargs["min_value"]:
+        kwargs["min_value"] = current
     return widget(label, key=key, on_change=_commit, args=(path, key, after), **kwargs)
 
 

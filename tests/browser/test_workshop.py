@@ -28,7 +28,7 @@ def test_a_shared_link_reopens_the_same_lab(server, browser):
     open_page(other, server, url.split("/", 3)[3])
     table = other.locator(TABLE)
     expect(table).to_contain_text("(None, 15, 48)")
-    expect(table).to_contain_text("forward h")
+    expect(table).to_contain_text("h (last hidden state)")
     assert first.locator(TABLE).inner_text() == table.inner_text()
     first.context.close()
     other.context.close()

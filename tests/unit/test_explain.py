@@ -117,3 +117,27 @@ def test_stateful_bidirectional_with_states_is_explained():
     assert ex.title == "Keras cannot return the states of a stateful Bidirectional LSTM"
     fixed = LabSpec.from_dict(apply_fix(lab.to_dict(), ex.fixes[0]))
     shape_table(fixed.model_spec(features=2))
+
+
+def test_sequences_without_a_features_axis():
+    import io
+
+    import numpy as np
+
+    from lstm_lab.ingest import load_upload
+    from lstm_lab.window import input_shape
+
+    buffer = io.BytesIO()
+    np.savez(buffer, X=np.random.default_rng(0).standard_normal((40, 12)), y=np.arange(40) % 2)
+    data = load_upload(buffer.getvalue(), "waves.npz", "refuse")
+    assert data.missing_feature_axis and data.X.shape == (40, 12)
+    lab = LabSpec.from_dict({"data": {"source": "upload", "task": "binary"}})
+    timesteps, features = input_shape(data, lab.data)
+    assert (timesteps, features) == (12, 0)
+    with pytest.raises(LstmLabError) as err:
+        shape_table(lab.model_spec(features, timesteps))
+    assert "expected ndim=3, found ndim=2. Full shape received: (None, 12)" in err.value.keras_message
+    ex = explain(err.value, lab)
+    assert ex.title == "The data has no features axis"
+    assert ex.fixes[0].changes == {"data.add_feature_axis": True}
+    assert shape_table(lab.model_spec(1, timesteps))[0]["output_shapes"] == [(None, 12, 1)]

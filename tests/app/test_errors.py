@@ -1,0 +1,83 @@
+"""Each error people hit, triggered through the UI (widgets, links, uploads), then fixed in one click."""
+
+import numpy as np
+from conftest import APP, TIMEOUT, goto
+from streamlit.testing.v1 import AppTest
+
+from lstm_lab.dataset import Dataset
+
+
+def open_with(query: dict, page: str = "model", **session) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for k, v in query.items():
+        at.query_params[k] = v
+    for k, v in session.items():
+        at.session_state[k] = v
+    at.run()
+    if page != "data":
+        goto(at, page)
+    assert not at.exception, at.exception
+    return at
+
+
+def shapes(at) -> list[str]:
+    return list(at.table[0].value["Shape"])
+
+
+def test_head_after_sequences_against_single_targets(app):
+    goto(app, "model")
+    app.toggle(key="w.model.layers.0.return_sequences").set_value(True).run()
+    assert "The head predicts every timestep" in app.error[0].value
+    app.button(key="fit.0").click().run()
+    assert shapes(app)[-1] == "(None, 1)" and not app.error
+
+
+def test_return_state_in_the_middle_of_a_stack():
+    at = open_with({"layers": "8+seq+state,4"})
+    assert "`return_state` in the middle of a stack" in at.error[0].value
+    assert "received 3 input tensors" in at.code[0].value
+    at.button(key="fix.0").click().run()
+    assert shapes(at) == ["(None, 20, 1)", "(None, 20, 8)", "(None, 4)", "(None, 1)"]
+
+
+def test_merge_mode_none_before_the_head():
+    at = open_with({"layers": "8+bi-none"})
+    at.button(key="fix.0").click().run()
+    assert shapes(at)[1] == "(None, 16)"
+
+
+def test_data_without_a_features_axis():
+    X = np.random.default_rng(0).standard_normal((60, 12)).astype(np.float32)
+    upload = Dataset(name="waves.npz", X=X, y=np.arange(60) % 2)
+    at = open_with({"source": "upload", "task": "binary"}, upload=upload)
+    assert "The data has no features axis" in at.error[0].value
+    assert "expected ndim=3, found ndim=2" in at.code[0].value
+    at.button(key="fix.0").click().run()
+    assert shapes(at)[0] == "(None, 12, 1)" and not at.error
+
+
+def test_timesteps_longer_than_the_series():
+    at = open_with({"rows": "100", "timesteps": "150"}, page="data")
+    assert "The window is longer than the data allows" in at.error[0].value
+    at.button(key="window.0").click().run()
+    assert not at.error and not at.exception
+    assert at.session_state["lab"]["data"]["timesteps"] == 72  # leaves 20 training samples
+    assert any(m.value == "(28, 72, 1)" for m in at.metric)
+
+
+def test_stateful_batch_that_does_not_divide_the_data():
+    at = open_with({"stateful": "1", "batch_size": "32"})
+    assert "A stateful LSTM needs batches that divide the data" in at.error[0].value
+    assert shapes(at)[0] == "(32, 20, 1)"
+    at.button(key="stateful.0").click().run()
+    assert not at.error
+    assert 580 * 0.7 % at.session_state["lab"]["train"]["batch_size"] == 0 or at.table
+
+
+def test_a_bad_link_is_explained_not_raised():
+    at = open_with({"units": "9", "layers": "64+wat", "timesteps": "5000"}, page="data")
+    warnings = [w.value for w in at.sidebar.warning]
+    assert any("Ignored `layers=64+wat`" in w for w in warnings), warnings
+    assert any("Ignored `units=9`" in w for w in warnings), warnings
+    assert "The window is longer than the data allows" in at.error[0].value
+    assert not at.exception
