@@ -56,13 +56,15 @@ class ShapesWorker:
     def shape_table(self, spec: dict) -> dict:
         from lstm_lab.shapes import shape_table
         from lstm_lab.spec import ModelSpec
+        from lstm_lab.train import KERAS_STATE
 
         self.builds += 1
-        if self.builds % 200 == 0:  # layer bookkeeping grows with every build
-            import keras
+        with KERAS_STATE:
+            if self.builds % 200 == 0:  # layer bookkeeping grows with every build
+                import keras
 
-            keras.backend.clear_session()
-        return _as_value(lambda: {"rows": shape_table(ModelSpec.from_dict(spec))})
+                keras.backend.clear_session()
+            return _as_value(lambda: {"rows": shape_table(ModelSpec.from_dict(spec))})
 
 
 @ray.remote(max_concurrency=4)

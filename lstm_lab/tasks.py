@@ -26,7 +26,7 @@ def loss_for(task: str, loss: str = "auto") -> tuple[str, list[str]]:
     chosen = DEFAULT_LOSS[task] if loss == "auto" else loss
     if chosen not in LOSSES_FOR[task]:
         raise LstmLabError(
-            f"Loss {chosen!r} does not fit a {task} task; use one of {', '.join(LOSSES_FOR[task])} (or auto).",
+            f"Loss `{chosen}` does not fit a {task} task; use one of {', '.join(LOSSES_FOR[task])} (or auto).",
             field="train.loss",
         )
     return chosen, METRICS[task]

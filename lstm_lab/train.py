@@ -25,6 +25,8 @@ from lstm_lab.window import Prepared, prepare
 
 # Windows are materialised for fit only below this size; above it they are fed batch by batch.
 MATERIALISE_BYTES = 256 * 2**20
+# Keras's seed and session are per process: whoever sets the seed and builds a model holds this lock.
+KERAS_STATE = threading.RLock()
 
 
 @dataclass
@@ -75,11 +77,12 @@ def train(lab: LabSpec, dataset: Dataset, progress: Progress | None = None) -> d
     progress = progress or Progress()
     prep = prepare(dataset, lab.data)
     spec = lab.model_spec(features=prep.X.shape[2], timesteps=prep.X.shape[1])
-    keras.utils.set_random_seed(lab.seed)
-    full = build_model(spec)
-    model = _training_model(keras, full, spec, prep)
     loss, metrics = loss_for(lab.data.task, lab.train.loss)
-    model.compile(optimizer=keras.optimizers.Adam(lab.train.learning_rate), loss=loss, metrics=metrics)
+    with KERAS_STATE:  # the global seed and layer naming are process-wide
+        keras.utils.set_random_seed(lab.seed)
+        full = build_model(spec)
+        model = _training_model(keras, full, spec, prep)
+        model.compile(optimizer=keras.optimizers.Adam(lab.train.learning_rate), loss=loss, metrics=metrics)
 
     x_train, y_train = prep.part("train")
     batch = lab.train.batch_size

@@ -127,6 +127,12 @@ def window_section(dataset: Dataset) -> None:
             "as real zeros and its final state would depend on how much padding there is. `Masking(0.0)` "
             "makes the LSTM skip padded steps; the Model page turns it on for this data."
         )
+    a, b = st.columns(2)
+    with a:
+        bound(st.slider, "Validation share", "data.val_fraction", min_value=0.0, max_value=0.4, step=0.05)
+    with b:
+        bound(st.slider, "Test share (the last samples)", "data.test_fraction", min_value=0.05, max_value=0.4,
+              step=0.05)  # fmt: skip
     if d.task == "regression":
         bound(st.selectbox, "Scaling (fitted on the training split only, undone for predictions)", "data.scaling",
               options=["standard", "minmax", "none"])  # fmt: skip

@@ -81,3 +81,14 @@ def test_a_bad_link_is_explained_not_raised():
     assert any("Ignored `units=9`" in w for w in warnings), warnings
     assert "The window is longer than the data allows" in at.error[0].value
     assert not at.exception
+
+
+def test_a_failure_inside_training_is_shown_on_the_train_page():
+    from conftest import wait_for_training
+
+    at = open_with({"loss": "binary_crossentropy", "epochs": "1"}, page="train")
+    at.button(key="train_button").click().run()
+    final = wait_for_training(at)
+    assert final["state"] == "failed"
+    assert any("Loss `binary_crossentropy` does not fit a regression task" in e.value for e in at.error)
+    assert not at.exception
