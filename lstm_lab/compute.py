@@ -72,6 +72,7 @@ class TrainingWorker:
     """One training job: its model, seed and Keras state belong to it alone."""
 
     def __init__(self):
+        os.nice(10)  # long trainings yield the CPU to people editing shapes
         _use_cpus(_assigned_cpus())
         import keras  # noqa: F401
 

@@ -120,16 +120,21 @@ def _training_model(keras, full, spec, prep: Prepared):
 def live_updates(keras, progress: Progress, prep: Prepared, lab: LabSpec):
     """A Keras callback: history per epoch, refreshed predictions, Stop, time limit and NaN guard.
 
-    Predictions are refreshed at an epoch's end only while that costs under 5% of training time.
+    Per batch it only reads flags, so Keras may run it off the training thread (``async_safe``)
+    instead of waiting for every batch's loss. A NaN or infinite loss is caught at the epoch's end
+    (an epoch's mean loss is NaN if any batch's was) and the previous epoch's weights are restored.
+    Predictions are refreshed at an epoch's end while all refreshes stay under 5% of the time.
     """
 
     class LiveUpdates(keras.callbacks.Callback):
+        async_safe = True
+
         def __init__(self):
             super().__init__()
             self.started = time.monotonic()
             self.good_weights = None
             self.predict_seconds = 0.0
-            self.predicted_at = 0.0
+            self.refreshes = 0
             self.failure: str | None = None
             self.stop_reason: str | None = None
 
@@ -137,37 +142,38 @@ def live_updates(keras, progress: Progress, prep: Prepared, lab: LabSpec):
             self.good_weights = self.model.get_weights()
 
         def on_train_batch_end(self, batch, logs=None):
-            loss = (logs or {}).get("loss")
-            if loss is not None and not math.isfinite(float(loss)):
-                self.failure = (
-                    f"The loss became {float(loss)} at epoch {progress.epoch + 1}, batch {batch + 1}. "
-                    f"Lower the learning rate (now {lab.train.learning_rate:g}) or scale the data "
-                    "(scaling: standard). The weights from the last good epoch were kept."
-                )
-                self.model.set_weights(self.good_weights)
-                self.model.stop_training = True
-            elif progress.stop_requested:
+            if self.stop_reason is None and progress.stop_requested:
                 self.stop_reason = "Stopped by you; the model keeps the weights it had reached."
-                self.model.stop_training = True
-            elif time.monotonic() - self.started > LIMITS.max_train_seconds:
+            elif self.stop_reason is None and time.monotonic() - self.started > LIMITS.max_train_seconds:
                 self.stop_reason = f"Stopped at the time limit of {LIMITS.max_train_seconds} s for one training."
+            if self.stop_reason is not None:
                 self.model.stop_training = True
-            progress.update(batch=batch + 1)
+            progress.batch = batch + 1
 
         def on_epoch_end(self, epoch, logs=None):
             logs = {k: float(v) for k, v in (logs or {}).items()}
-            if self.failure or not all(math.isfinite(v) for v in logs.values()):
+            bad = {k: v for k, v in logs.items() if not math.isfinite(v)}
+            if bad:
+                name, value = next(iter(bad.items()))
+                self.failure = (
+                    f"The {name} became {value} in epoch {epoch + 1}. Lower the learning rate (now "
+                    f"{lab.train.learning_rate:g}) or scale the data (scaling: standard). The weights from the last "
+                    "good epoch were kept."
+                )
+                self.model.set_weights(self.good_weights)
+                self.model.stop_training = True
                 return
             self.good_weights = self.model.get_weights()
-            row = {"epoch": epoch + 1, **logs, "seconds": round(time.monotonic() - self.started, 3)}
+            elapsed = time.monotonic() - self.started
             with progress.lock:
-                progress.history.append(row)
+                progress.history.append({"epoch": epoch + 1, **logs, "seconds": round(elapsed, 3)})
                 progress.epoch = epoch + 1
-            now = time.monotonic()
-            if self.predict_seconds * 20 <= now - self.predicted_at:
+            expected = self.predict_seconds / self.refreshes if self.refreshes else 0.5  # the first one traces
+            if self.predict_seconds + expected <= 0.05 * elapsed:
+                start = time.monotonic()
                 progress.update(predictions=self.predict())
-                self.predicted_at = time.monotonic()
-                self.predict_seconds = self.predicted_at - now
+                self.predict_seconds += time.monotonic() - start
+                self.refreshes += 1
 
         def predict(self) -> dict | None:
             x_test, _ = prep.part("test")

@@ -47,7 +47,8 @@ def live_predictions() -> None:
     job = state.job()
     p = job.progress() if job is not None else None
     if p is None or not p.get("predictions"):
-        st.info("No predictions yet: train a model on the **Train** page. They appear after its first epoch.")
+        st.info("No predictions yet: train a model on the **Train** page. They appear while it trains (refreshed "
+                "as long as that costs under 5% of the training time) and when it ends.")  # fmt: skip
         return
     if p["state"] in ("queued", "starting", "training"):
         st.caption(f"Refreshing while training: epoch {p['epoch']} of {p['epochs']}.")

@@ -12,7 +12,7 @@ from ui.widgets import bound, setting_error
 
 navigation.ensure()
 
-POLL_SECONDS = 0.5
+POLL_SECONDS = 1.0
 BATCH_SIZES = [1, 2, 4, 5, 8, 10, 16, 20, 25, 32, 50, 64, 100, 128, 256, 512]
 LEARNING_RATES = [0.0001, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5, 1.0, 5.0]
 STATE_TEXT = {
@@ -23,6 +23,15 @@ STATE_TEXT = {
     "stopped": "Training stopped.",
     "failed": "Training failed.",
 }
+
+
+def loss_figure(history: list[dict], epochs: int):
+    """The loss chart, rebuilt only when an epoch has been added (polls are frequent, epochs are not)."""
+    cached = st.session_state.get("loss_figure")
+    if cached is None or cached[0] != (len(history), epochs):
+        cached = ((len(history), epochs), plots.loss_figure(history, epochs))
+        st.session_state["loss_figure"] = cached
+    return cached[1]
 
 
 def start_training() -> None:
@@ -91,7 +100,7 @@ def live_progress() -> None:
         if "val_loss" in last:
             cols[1].metric("Validation loss", f"{last['val_loss']:.4f}")
         cols[2].metric("Seconds", f"{last['seconds']:.1f}")
-    st.plotly_chart(plots.loss_figure(p["history"], p["epochs"]), width="stretch", key="loss_curve")
+    st.plotly_chart(loss_figure(p["history"], p["epochs"]), width="stretch", key="loss_curve")
     if running and job.ended:
         st.rerun()
 

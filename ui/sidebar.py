@@ -36,7 +36,7 @@ def _status() -> None:
     job = state.job()
     busy = (not engine.is_ready and not engine.error) or (job is not None and not job.ended)
 
-    @st.fragment(run_every=1.0 if busy else None)
+    @st.fragment(run_every=2.0 if busy else None)
     def status() -> None:
         if engine.error:
             st.error(engine.error)
