@@ -85,7 +85,12 @@ def series_figure(
             )
         )
     x_title = "time" if time is not None else "row (time step)"
-    return _layout(fig, "Series, with one window highlighted", x_title, "value")
+    fig = _layout(fig, "Series, with one window highlighted", x_title, "value")
+    if window is not None and n > 12 * (window[1] - window[0] + 1):
+        span = window[1] - window[0] + 1
+        lo, hi = max(0, window[0] - 2 * span), min(n - 1, window[1] + 4 * span)
+        fig.update_xaxes(range=[x[lo], x[hi]])
+    return fig
 
 
 def loss_figure(history: list[dict], epochs: int | None = None) -> go.Figure:
@@ -156,18 +161,18 @@ def confusion_figure(pred: dict) -> go.Figure:
 
 
 def probabilities_figure(pred: dict) -> go.Figure:
-    """Each test sample's predicted probability per class, coloured by its actual class."""
+    """For each actual class, the probability the model gave that class: high and tight is good."""
     names = [_safe(n) for n in pred["class_names"]]
     probs = np.asarray(pred["probabilities"])
-    actual = np.asarray(pred["actual"])
-    x = np.arange(len(actual))
+    actual = np.asarray(pred["actual"], dtype=int)
     fig = go.Figure()
-    shown = range(1, 2) if len(names) == 2 else range(len(names))
-    for c in shown:
-        fig.add_trace(go.Scatter(x=x, y=probs[:, c], mode="lines", name=f"P({names[c]})",
-                                 line=dict(width=1.2, color=PALETTE[c % len(PALETTE)])))  # fmt: skip
-    fig.add_trace(go.Scatter(x=x, y=actual / max(len(names) - 1, 1), mode="markers", name="actual class (scaled)",
-                             marker=dict(size=5, color="#444", symbol="line-ew-open")))  # fmt: skip
-    fig = _layout(fig, "Predicted class probabilities, test samples in order", "test sample", "probability")
+    for c, name in enumerate(names):
+        mine = probs[actual == c, c]
+        fig.add_trace(go.Box(y=mine, name=name, boxpoints="all", jitter=0.4, pointpos=0, marker=dict(size=4),
+                             line=dict(color=PALETTE[c % len(PALETTE)]), showlegend=False))  # fmt: skip
+    fig.add_hline(y=1 / max(len(names), 2), line_dash="dot", line_color="#888",
+                  annotation_text="chance", annotation_position="bottom right")  # fmt: skip
+    fig = _layout(fig, "Probability given to the right class, per actual class", "actual class",
+                  "P(actual class)", height=360)  # fmt: skip
     fig.update_yaxes(range=[-0.05, 1.05])
     return fig
