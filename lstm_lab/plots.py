@@ -55,7 +55,7 @@ def series_figure(
     fig = go.Figure()
     for i, col in enumerate(columns):
         fig.add_trace(
-            go.Scattergl(
+            go.Scatter(
                 x=x[::step],
                 y=table[col].to_numpy()[::step],
                 mode="lines",
