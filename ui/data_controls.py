@@ -176,7 +176,7 @@ def sample_section(dataset: Dataset, features: list[str], targets: list[str], su
         start = sample * d.stride
         window = (start, start + d.timesteps - 1)
         target_rows = _target_rows(start, d)
-        shown = features + [c for c in targets if c not in features]
+        shown = features[:8] + [c for c in targets if c not in features[:8]]  # a legend of 128 names helps nobody
         fig = plots.series_figure(dataset.table, dataset.time, shown, window, target_rows, targets[0])
         st.plotly_chart(fig, width="stretch", key="series")
         st.caption(
