@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh requirements.txt
-exec .venv/bin/streamlit run app.py "$@"
+exec .venv/bin/streamlit run app.py --server.maxUploadSize "${LSTM_LAB_MAX_UPLOAD_MB:-50}" "$@"

@@ -34,6 +34,7 @@ def init() -> None:
     if "preset" in params:
         try:
             base = preset_lab(params["preset"])
+            st.session_state["preset_choice"] = params["preset"]
         except LstmLabError as e:
             problems.append(e.message)
     lab, ignored = from_query(params, base)
