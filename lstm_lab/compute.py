@@ -167,6 +167,9 @@ class Engine:
             options["resources"] = {"lstm_lab_training": slots}
             self._slot = {"lstm_lab_training": 1}
         os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+        # Ray starts workers at nice 15 by default, which made the warm shapes worker lose the CPU to the
+        # browser and the server; it runs at 0, and each training worker lowers itself to 10.
+        os.environ.setdefault("RAY_worker_niceness", "0")
         ray.init(**options)
 
     def wait_ready(self, timeout: float = START_TIMEOUT) -> None:

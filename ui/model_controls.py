@@ -87,6 +87,8 @@ def _head_controls(lab: LabSpec) -> None:
 def shape_rows(spec_dict: dict, lab: LabSpec, rows_in_data: int | None) -> list[dict]:
     """The shape table from the warm worker; a Keras error is explained with its fixes, then the page stops."""
     try:
+        if compute.engine().is_ready:
+            return compute.shape_table(spec_dict)
         with st.spinner("Starting the Keras worker (first time only)…"):
             return compute.shape_table(spec_dict)
     except LstmLabError as e:

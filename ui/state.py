@@ -100,7 +100,7 @@ def take_changes() -> list[str]:
     return changes
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False)  # shared and never mutated: no copy per run
 def _generated(source: str, rows: int, channels: int, noise: float, timesteps: int, seed: int) -> Dataset:
     spec = DataSpec(source=source, rows=rows, channels=channels, noise=noise, timesteps=max(timesteps, 1))
     return generated(spec, seed)
