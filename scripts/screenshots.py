@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
-from conftest import CHROMIUM, CHROMIUM_ARGS, Server, open_page, settle  # noqa: E402
+from browser_helpers import CHROMIUM, CHROMIUM_ARGS, Server, open_page, settle  # noqa: E402
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
 OUT = ROOT / "artifacts" / "screens"

@@ -1,13 +1,8 @@
-"""AppTest helpers: a fresh app per test, sharing the process's Ray instance."""
-
-import time
-from pathlib import Path
+"""AppTest fixtures: a fresh app per test, sharing the process's Ray instance."""
 
 import pytest
+from app_helpers import APP, TIMEOUT
 from streamlit.testing.v1 import AppTest
-
-TIMEOUT = 120
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
 @pytest.fixture
@@ -16,30 +11,3 @@ def app():
     at.run()
     assert not at.exception, at.exception
     return at
-
-
-def goto(at: AppTest, page: str) -> AppTest:
-    at.switch_page(f"pages/{page}.py")
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def metric(at: AppTest, label: str) -> str:
-    for m in at.metric:
-        if m.label == label:
-            return m.value
-    raise AssertionError(f"no metric {label!r}; have {[m.label for m in at.metric]}")
-
-
-def wait_for_training(at: AppTest, timeout: float = 180) -> dict:
-    """Rerun the page until the session's job has ended (AppTest does not run timers)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        job = at.session_state["job"]
-        if job.ended:
-            at.run()
-            return job.progress()
-        time.sleep(0.3)
-        at.run()
-    raise AssertionError("training did not finish")

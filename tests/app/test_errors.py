@@ -1,7 +1,7 @@
 """Each error people hit, triggered through the UI (widgets, links, uploads), then fixed in one click."""
 
 import numpy as np
-from conftest import APP, TIMEOUT, goto
+from app_helpers import APP, TIMEOUT, goto
 from streamlit.testing.v1 import AppTest
 
 from lstm_lab.dataset import Dataset
@@ -84,7 +84,7 @@ def test_a_bad_link_is_explained_not_raised():
 
 
 def test_a_failure_inside_training_is_shown_on_the_train_page():
-    from conftest import wait_for_training
+    from app_helpers import wait_for_training
 
     at = open_with({"loss": "binary_crossentropy", "epochs": "1"}, page="train")
     at.button(key="train_button").click().run()

@@ -1,6 +1,6 @@
 """Every page under streamlit.testing.v1.AppTest, driven by widget keys, with a real compute tier."""
 
-from conftest import goto, metric, wait_for_training
+from app_helpers import goto, metric, wait_for_training
 
 
 def table(at):

@@ -1,88 +1,14 @@
-"""Browser tests: a real `streamlit run` server on a free port, driven by Debian's Chromium.
-
-Screenshots go to artifacts/screenshots/ (git-ignored) when a test fails, or on request with
-``LSTM_LAB_SCREENSHOTS=1``.
+"""Browser fixtures: one real `streamlit run` server and one Chromium for the session, a fresh
+context per test. Screenshots go to artifacts/screenshots/ (git-ignored) when a test fails, or
+for every test with ``LSTM_LAB_SCREENSHOTS=1``.
 """
-
-from __future__ import annotations
 
 import os
 import re
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
-
-ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "artifacts" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
-expect.set_options(timeout=30_000)  # a shared 2-core machine can take seconds per rerun
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """A `streamlit run app.py` process on a free port; its log is kept for failing tests."""
-
-    def __init__(self, env: dict | None = None):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = SHOTS.parent / f"server-{self.port}.log"
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        cmd = [
-            sys.executable, "-m", "streamlit", "run", "app.py",
-            "--server.headless", "true",
-            "--server.port", str(self.port),
-            "--server.address", "127.0.0.1",
-            "--server.fileWatcherType", "none",
-            "--browser.gatherUsageStats", "false",
-        ]  # fmt: skip
-        self._log = open(self.log_path, "w")
-        self.proc = subprocess.Popen(
-            cmd, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
-            start_new_session=True,
-        )  # fmt: skip
-        self._wait_healthy()
-
-    def _wait_healthy(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.3)
-        raise RuntimeError(f"streamlit did not start; log: {self.log_path.read_text()[-2000:]}")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-        self._log.close()
+from browser_helpers import CHROMIUM, CHROMIUM_ARGS, SHOTS, Server, new_page
+from playwright.sync_api import Page, sync_playwright
 
 
 @pytest.fixture(scope="session")
@@ -98,13 +24,6 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
-
-
-def new_page(browser) -> Page:
-    """A page in a fresh browser context (its own cookies: another person, as far as the app knows)."""
-    pg = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-    pg.set_default_timeout(60_000)
-    return pg
 
 
 @pytest.fixture
@@ -127,13 +46,3 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"rep_{rep.when}", rep)
 
 
-def open_page(page: Page, server: Server, path: str = "") -> Page:
-    """Open a page of the app and wait until its script has finished running."""
-    page.goto(f"{server.url}/{path}")
-    page.locator(IDLE).wait_for()
-    return page
-
-
-def settle(page: Page) -> None:
-    """Wait for the app to be idle (call after waiting for the element you expect)."""
-    page.locator(IDLE).wait_for()

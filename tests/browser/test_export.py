@@ -5,7 +5,7 @@ import re
 import subprocess
 import sys
 
-from conftest import open_page, settle
+from browser_helpers import open_page, settle
 from playwright.sync_api import expect
 
 TABLE = '[data-testid="stMainBlockContainer"] [data-testid="stTable"]'

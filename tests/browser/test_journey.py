@@ -2,7 +2,7 @@
 
 import re
 
-from conftest import Server, open_page, settle
+from browser_helpers import Server, open_page, settle
 from playwright.sync_api import expect
 
 TABLE = '[data-testid="stTable"]'

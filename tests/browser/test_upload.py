@@ -1,7 +1,7 @@
 """Uploads through the real file input: a CSV becomes windows and trains; bad and hostile files
 change nothing and inject nothing."""
 
-from conftest import open_page, settle
+from browser_helpers import open_page, settle
 from playwright.sync_api import expect
 
 HOSTILE = '<img src=x onerror="window.injected=1">'

@@ -4,7 +4,7 @@ Stop, page switches during training, and two people training at once without see
 import re
 from urllib.parse import parse_qs, urlparse
 
-from conftest import new_page, open_page, settle
+from browser_helpers import new_page, open_page, settle
 from playwright.sync_api import expect
 
 TABLE = '[data-testid="stTable"]'
