@@ -62,6 +62,12 @@ def _latency(r: dict) -> tuple[list[str], str]:
         f"| Shape update, app median once warm | {app['median']:.0f} ms (p95 {app['p95']:.0f} ms) | < 300 ms | "
         f"{_met(app['median'], 299.9)} |",
     ]
+    if "no_keras" in r:
+        rows.insert(
+            1,
+            f"| Shape update, app vs the same page with shapes by arithmetic (no Keras, no Ray) | "
+            f"{app['median']:.0f} ms vs {r['no_keras']['median']:.0f} ms: **{r['ratio_no_keras']}×** | | |",
+        )
     refs = {
         "keras": "plain Keras build + reading output shapes",
         "shape_table": "`lstm_lab.shapes.shape_table` (what the warm worker runs)",
@@ -73,11 +79,19 @@ def _latency(r: dict) -> tuple[list[str], str]:
         "in Chromium until the shape table shows the new shape, timed in the browser (keydown → the DOM "
         "mutation), each change a new value so the app's shape cache never answers. The floor "
         "(`bench/floor_app.py`) is a one-page Streamlit app with the same kind of slider and `st.table`, "
-        "shapes by arithmetic. App and floor run side by side, alternating blocks of 5 changes after a warm-up.\n\n"
+        "shapes by arithmetic; `bench/app_without_keras.py` is the app itself with only its shape table "
+        "computed by arithmetic, which isolates the cost of asking Keras through Ray. They run side by side, "
+        "rotating blocks of 5 changes after a warm-up.\n\n"
         f"- app: median {app['median']:.0f} ms, p95 {app['p95']:.0f} ms (n = {app['n']}); "
         f"floor: median {floor['median']:.0f} ms, p95 {floor['p95']:.0f} ms; ratio {r['ratio_median']}× "
         f"(p95 {r['ratio_p95']}×).\n"
-        f"- key press → the server's rerun visibly starts: app {r['app_to_run'].get('median', 0):.0f} ms, floor "
+        + (
+            f"- the same page with shapes by arithmetic: median {r['no_keras']['median']:.0f} ms, p95 "
+            f"{r['no_keras']['p95']:.0f} ms; app ÷ that: {r['ratio_no_keras']}×.\n"
+            if "no_keras" in r
+            else ""
+        )
+        + f"- key press → the server's rerun visibly starts: app {r['app_to_run'].get('median', 0):.0f} ms, floor "
         f"{r['floor_to_run'].get('median', 0):.0f} ms (medians).\n"
         + "".join(
             f"- CPU time per change, {name}: {_ms(cpu)}.\n" for name, cpu in r.get("cpu_ms_per_change", {}).items()

@@ -98,7 +98,17 @@ class TrainingWorker:
         return self.progress.snapshot()
 
     def stop(self) -> None:
-        self.progress.update(stop_requested=True)
+        self.progress.stop()
+
+
+def _rows(answer: dict) -> list[dict]:
+    if "error" in answer:
+        raise LstmLabError.from_dict(answer["error"])
+    return answer["rows"]
+
+
+def _raise(error: Exception):
+    raise error
 
 
 def _as_value(call) -> dict:
@@ -142,7 +152,13 @@ class Engine:
             self.error = f"The compute tier could not start: {type(e).__name__}: {e}"
         finally:
             self._ready.set()
-        self._forever.wait()
+        while not self._forever.wait(1.0):
+            self._reap()
+
+    def _reap(self) -> None:
+        """Collect ended jobs nobody is watching (a closed tab), so their workers free their slots."""
+        for job in list(self.jobs):
+            job.collect()
 
     def _init_ray(self) -> None:
         if ray.is_initialized():
@@ -191,31 +207,46 @@ class Engine:
         """Per-layer rows for a model spec dict, from the warm actor (cached, bounded).
 
         Raises:
-            LstmLabError: the spec is invalid or Keras rejected the model.
+            LstmLabError: the spec is invalid, over the limits, or Keras rejected the model.
+        """
+        return self.shape_table_later(spec)()
+
+    def shape_table_later(self, spec: dict):
+        """Send the request now and return a function that waits for the rows (the same errors, raised then).
+
+        A page can draw its controls while the warm actor builds the model.
         """
         import json
 
         from lstm_lab.limits import check_model
         from lstm_lab.spec import ModelSpec
 
-        check_model(ModelSpec.from_dict(spec))
         key = json.dumps(spec, sort_keys=True)
+        try:
+            check_model(ModelSpec.from_dict(spec))
+        except LstmLabError as e:
+            return lambda error=e: _raise(error)
         with self._lock:
-            if key in self._cache:
+            answer = self._cache.get(key)
+            if answer is not None:
                 self._cache.move_to_end(key)
-                answer = self._cache[key]
-            else:
-                answer = None
-        if answer is None:
-            self.wait_ready()
-            answer = ray.get(self.shapes.shape_table.remote(spec), timeout=CALL_TIMEOUT)
+        if answer is not None:
+            return lambda: _rows(answer)
+        ref = self.shapes.shape_table.remote(spec) if self.is_ready else None
+
+        def result() -> list[dict]:
+            nonlocal ref
+            if ref is None:
+                self.wait_ready()
+                ref = self.shapes.shape_table.remote(spec)
+            reply = ray.get(ref, timeout=CALL_TIMEOUT)
             with self._lock:
-                self._cache[key] = answer
+                self._cache[key] = reply
                 while len(self._cache) > 256:
                     self._cache.popitem(last=False)
-        if "error" in answer:
-            raise LstmLabError.from_dict(answer["error"])
-        return answer["rows"]
+            return _rows(reply)
+
+        return result
 
     def _new_training_worker(self):
         return TrainingWorker.options(num_cpus=LIMITS.cpus_per_training, resources=self._slot).remote()
@@ -262,6 +293,11 @@ def shape_table(spec: dict) -> list[dict]:
     return engine().shape_table(spec)
 
 
+def shape_table_later(spec: dict):
+    """Like :func:`shape_table`, but returns at once: call the result to wait for the rows."""
+    return engine().shape_table_later(spec)
+
+
 def check_limits(lab: dict, dataset: dict) -> None:
     """Refuse, before any work starts, a training over the server's limits.
 
@@ -301,22 +337,27 @@ class TrainingJob:
             "state": "queued",
             "epoch": 0,
             "epochs": lab.get("train", {}).get("epochs", 0),
-            "batch": 0,
             "steps": 0,
             "history": [],
             "predictions": None,
             "message": None,
         }
         self._stop_sent = False
+        self._lock = threading.Lock()
         self._engine.jobs.add(self)
+
+    def collect(self) -> bool:
+        """If the run has ended, take its result and stop its worker (once). True when ended."""
+        if self._final is None and ray.wait([self._run_ref], timeout=0)[0]:
+            with self._lock:
+                if self._final is None:
+                    self._finish()
+        return self._final is not None
 
     def progress(self) -> dict:
         """The latest progress: ``state`` is queued, starting, training, done, stopped or failed."""
-        if self._final is not None:
+        if self.collect():
             return self._final
-        done, _ = ray.wait([self._run_ref], timeout=0)
-        if done:
-            return self._finish()
         ready, _ = ray.wait([self._ready_ref], timeout=0)
         if not ready:
             queued = self._engine.running_jobs > self._engine.capacity

@@ -101,8 +101,7 @@ def diagram_figure(spec: ModelSpec, rows: list[dict]) -> go.Figure:
         canvas.arrow([*src.points, (src.points[-1][0], top - 4)], src.name, src.colour)
     title = f"The model unrolled over {_plural(spec.timesteps, 'timestep')}: {_plural(len(spec.layers), 'LSTM layer')}"
     title += " and a Dense head" if "Dense" in by_kind else ""
-    fig = go.Figure()
-    fig.update_layout(
+    layout = dict(
         width=WIDTH,
         height=round(top) + 50,
         title=dict(text=title, x=0.01, xanchor="left", y=0.99, yanchor="top", font=dict(size=16)),
@@ -117,7 +116,9 @@ def diagram_figure(spec: ModelSpec, rows: list[dict]) -> go.Figure:
         showlegend=False,
         dragmode=False,
     )
-    return fig
+    # Built from plain dicts, so plotly's per-property validation (about 70 ms for this many shapes and
+    # annotations, on every settings change) is skipped; the tests check the figure's content.
+    return go.Figure({"data": [], "layout": layout}, _validate=False)
 
 
 # ---------------------------------------------------------------- drawing helpers

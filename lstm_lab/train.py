@@ -36,13 +36,22 @@ class Progress:
     state: str = "starting"  # starting, training, done, stopped, failed
     epoch: int = 0
     epochs: int = 0
-    batch: int = 0
     steps: int = 0
     history: list[dict] = field(default_factory=list)
     predictions: dict | None = None
     message: str | None = None
     stop_requested: bool = False
+    stop_reason: str | None = None
+    model: object = field(default=None, repr=False)  # the model being fitted, so Stop can reach it
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def stop(self, reason: str = "Stopped by you; the model keeps the weights it had reached.") -> None:
+        """Ask training to stop after the current batch (Keras checks ``stop_training`` after every step)."""
+        with self.lock:
+            if not self.stop_requested:
+                self.stop_requested, self.stop_reason = True, reason
+            if self.model is not None:
+                self.model.stop_training = True
 
     def snapshot(self) -> dict:
         """A copy in plain values, safe to send to another process."""
@@ -51,7 +60,6 @@ class Progress:
                 "state": self.state,
                 "epoch": self.epoch,
                 "epochs": self.epochs,
-                "batch": self.batch,
                 "steps": self.steps,
                 "history": list(self.history),
                 "predictions": self.predictions,
@@ -89,14 +97,23 @@ def train(lab: LabSpec, dataset: Dataset, progress: Progress | None = None) -> d
     steps = math.ceil(len(x_train) / batch)
     progress.update(state="training", epochs=lab.train.epochs, steps=steps)
     live = live_updates(keras, progress, prep, lab)
+    progress.model = model
+    limit = threading.Timer(LIMITS.max_train_seconds, progress.stop,
+                            args=(f"Stopped at the time limit of {LIMITS.max_train_seconds} s for one training.",))
+    limit.daemon = True
+    limit.start()
     fit_kwargs = dict(epochs=lab.train.epochs, verbose=0, callbacks=[live])
     if prep.n_val:
         fit_kwargs["validation_data"] = _arrays_or_batches(keras, *prep.part("val"), batch, shuffle=False)
     train_data = _arrays_or_batches(keras, x_train, y_train, batch, shuffle=True, seed=lab.seed)
-    if isinstance(train_data, tuple):
-        model.fit(*train_data, batch_size=batch, shuffle=True, **fit_kwargs)
-    else:
-        model.fit(train_data, **fit_kwargs)
+    try:
+        if isinstance(train_data, tuple):
+            model.fit(*train_data, batch_size=batch, shuffle=True, **fit_kwargs)
+        else:
+            model.fit(train_data, **fit_kwargs)
+    finally:
+        limit.cancel()
+        progress.model = None
 
     final = live.outcome()
     progress.update(**final)
@@ -118,17 +135,16 @@ def _training_model(keras, full, spec, prep: Prepared):
 
 
 def live_updates(keras, progress: Progress, prep: Prepared, lab: LabSpec):
-    """A Keras callback: history per epoch, refreshed predictions, Stop, time limit and NaN guard.
+    """A Keras callback: history per epoch, refreshed predictions and a NaN guard.
 
-    Per batch it only reads flags, so Keras may run it off the training thread (``async_safe``)
-    instead of waiting for every batch's loss. A NaN or infinite loss is caught at the epoch's end
-    (an epoch's mean loss is NaN if any batch's was) and the previous epoch's weights are restored.
-    Predictions are refreshed at an epoch's end while all refreshes stay under 5% of the time.
+    It has no per-batch hook, so Keras never waits for a batch's loss on its account: Stop and the
+    time limit set ``model.stop_training`` directly (:meth:`Progress.stop`), which Keras checks after
+    every step. A NaN or infinite loss is caught at the epoch's end (an epoch's mean loss is NaN if
+    any batch's was) and the previous epoch's weights are restored. Predictions are refreshed at an
+    epoch's end while all refreshes stay under 5% of the time.
     """
 
     class LiveUpdates(keras.callbacks.Callback):
-        async_safe = True
-
         def __init__(self):
             super().__init__()
             self.started = time.monotonic()
@@ -136,19 +152,11 @@ def live_updates(keras, progress: Progress, prep: Prepared, lab: LabSpec):
             self.predict_seconds = 0.0
             self.refreshes = 0
             self.failure: str | None = None
-            self.stop_reason: str | None = None
 
         def on_train_begin(self, logs=None):
             self.good_weights = self.model.get_weights()
-
-        def on_train_batch_end(self, batch, logs=None):
-            if self.stop_reason is None and progress.stop_requested:
-                self.stop_reason = "Stopped by you; the model keeps the weights it had reached."
-            elif self.stop_reason is None and time.monotonic() - self.started > LIMITS.max_train_seconds:
-                self.stop_reason = f"Stopped at the time limit of {LIMITS.max_train_seconds} s for one training."
-            if self.stop_reason is not None:
+            if progress.stop_requested:  # Stop pressed before fit began (fit resets the flag)
                 self.model.stop_training = True
-            progress.batch = batch + 1
 
         def on_epoch_end(self, epoch, logs=None):
             logs = {k: float(v) for k, v in (logs or {}).items()}
@@ -186,8 +194,8 @@ def live_updates(keras, progress: Progress, prep: Prepared, lab: LabSpec):
             """Final state, message and predictions once ``fit`` has returned."""
             if self.failure:
                 return {"state": "failed", "message": self.failure, "predictions": self.predict()}
-            state = "stopped" if self.stop_reason else "done"
-            return {"state": state, "message": self.stop_reason, "predictions": self.predict()}
+            state = "stopped" if progress.stop_requested else "done"
+            return {"state": state, "message": progress.stop_reason, "predictions": self.predict()}
 
     return LiveUpdates()
 

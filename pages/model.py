@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from lstm_lab import compute
 from lstm_lab.errors import LstmLabError
 from lstm_lab.explain import explain, stateful_batch_problem
 from lstm_lab.tasks import check_targets
@@ -31,12 +32,13 @@ st.markdown(
     f"{summary['samples']:,} samples."
 )
 
+spec = lab.model_spec(features, timesteps)
+pending = compute.shape_table_later(spec.to_dict())  # the warm worker builds while the controls are drawn
+
 mc.stack_section(lab)
 
 st.subheader("Output shapes, layer by layer")
-lab = state.lab()
-spec = lab.model_spec(features, timesteps)
-rows = mc.shape_rows(spec.to_dict(), lab, dataset.rows)
+rows = mc.shape_rows(pending, lab, dataset.rows)
 mc.what_changed(rows)
 mc.table_section(rows)
 mc.diagram_section(spec, rows)

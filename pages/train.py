@@ -85,8 +85,7 @@ def live_progress() -> None:
         st.info("Press **Train** to fit the model from the Model page on the data from the Data page.")
         return
     p = job.progress()
-    steps = max(p["steps"], 1)
-    done = (p["epoch"] + (p["batch"] / steps if p["state"] == "training" else 0)) / max(p["epochs"], 1)
+    done = p["epoch"] / max(p["epochs"], 1)
     st.progress(min(done, 1.0), text=f"{STATE_TEXT[p['state']]} Epoch {p['epoch']} of {p['epochs']}.")
     if p["state"] == "failed":
         keras_message = (p.get("error") or {}).get("keras_message")

@@ -84,13 +84,14 @@ def _head_controls(lab: LabSpec) -> None:
         bound(st.selectbox, "Activation (`activation`)", "model.head.activation", options=HEAD_ACTIVATIONS)
 
 
-def shape_rows(spec_dict: dict, lab: LabSpec, rows_in_data: int | None) -> list[dict]:
-    """The shape table from the warm worker; a Keras error is explained with its fixes, then the page stops."""
+def shape_rows(pending, lab: LabSpec, rows_in_data: int | None) -> list[dict]:
+    """The shape table requested earlier (``compute.shape_table_later``); a Keras error is explained with
+    its fixes, then the page stops."""
     try:
         if compute.engine().is_ready:
-            return compute.shape_table(spec_dict)
+            return pending()
         with st.spinner("Starting the Keras worker (first time only)…"):
-            return compute.shape_table(spec_dict)
+            return pending()
     except LstmLabError as e:
         render.problem(explain(e, lab, rows_in_data), e)
         st.stop()
@@ -110,7 +111,9 @@ def what_changed(rows: list[dict]) -> None:
 def diagram_section(spec, rows: list[dict]) -> None:
     """The model unrolled over its timesteps: where each output leaves, redrawn on every change."""
     st.subheader("Unrolled over time")
-    st.plotly_chart(diagram_figure(spec, rows), width="content", config={"displayModeBar": False}, key="diagram")
+    only_download = ["zoom2d", "pan2d", "select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d", "resetScale2d"]
+    config = {"displaylogo": False, "modeBarButtonsToRemove": only_download}
+    st.plotly_chart(diagram_figure(spec, rows), width="content", config=config, key="diagram")
 
 
 def table_section(rows: list[dict]) -> None:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import logging
 import threading
+from pathlib import Path
 
 import streamlit as st
 
 from lstm_lab import compute
 from ui import persist, sidebar, state
 
+ROOT = Path(__file__).resolve().parent.parent  # page paths must not depend on where the entry script lives
 _run = threading.local()
 log = logging.getLogger(__name__)
 
@@ -32,7 +34,9 @@ def run() -> None:
     st.set_page_config(page_title="LSTM Lab", page_icon=":material/science:", layout="wide")
     state.init()
     compute.engine()  # starts Ray and the warm Keras worker in the background on the first run
-    pages = [st.Page(path, title=title, icon=icon, default=i == 0) for i, (path, title, icon) in enumerate(PAGES)]
+    pages = [
+        st.Page(ROOT / path, title=title, icon=icon, default=i == 0) for i, (path, title, icon) in enumerate(PAGES)
+    ]
     page = st.navigation(pages)
     state.sync_url()
     sidebar.render()

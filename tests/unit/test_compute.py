@@ -120,3 +120,27 @@ def test_ray_outlives_the_thread_that_first_asked_for_it():
         cwd=str(compute.ROOT), env={**__import__("os").environ, "PYTHONPATH": str(compute.ROOT)},
     )  # fmt: skip
     assert "ALIVE [(None, 5)]" in out.stdout, out.stderr[-2000:]
+
+
+def test_trainings_beyond_the_cap_wait_in_the_queue(engine):
+    lab = {**LAB, "train": {"epochs": 200}}
+    data = sine_table(160, 1, 0.1, 0).to_payload()
+    jobs = [compute.TrainingJob(lab, data) for _ in range(engine.capacity + 1)]
+    try:
+        seen = set()
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not ({"queued", "training"} <= seen):
+            seen = {job.progress()["state"] for job in jobs}
+            time.sleep(0.3)
+        assert {"queued", "training"} <= seen, seen
+        for job in jobs[: engine.capacity]:
+            job.stop()
+        last = jobs[-1]
+        while time.monotonic() < deadline + 120 and last.progress()["state"] in ("queued", "starting"):
+            time.sleep(0.3)
+        assert last.progress()["state"] in ("training", "done")
+    finally:
+        for job in jobs:
+            job.stop()
+        for job in jobs:
+            job.wait(timeout=120)

@@ -42,7 +42,7 @@ def test_same_seed_same_loss_curve():
 
 def test_stop_keeps_the_partly_trained_model():
     progress = Progress()
-    progress.stop_requested = True
+    progress.stop()
     result = train(_lab(**{"train.epochs": 50}), sine_table(160, 1, 0.1, 0), progress)
     assert result["state"] == "stopped"
     assert len(result["history"]) <= 1
