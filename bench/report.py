@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import itertools
 import re
 
 import common
@@ -118,7 +119,7 @@ def _concurrency(r: dict) -> tuple[list[str], str]:
         "server: three change units on the Model page, taking turns, each walking its own range of units; one "
         f"trains ({r['epochs']} epochs on the default data{through}). Blocks rotate through three phases in one "
         "run: *idle* (no training), *busy* (training, and that session watches the Train page, whose loss "
-        "curve and progress redraw every half second), *busy, away* (the same training while that session is "
+        "curve and progress redraw every second), *busy, away* (the same training while that session is "
         "on the Data page).\n\n"
         f"- idle: median {idle['median']:.0f} ms, p95 {idle['p95']:.0f} ms; busy: median {busy['median']:.0f} ms, "
         f"p95 {busy['p95']:.0f} ms ({ratio}×); busy, away: median {away['median']:.0f} ms, p95 {away['p95']:.0f} ms "
@@ -191,10 +192,14 @@ def _cold(r: dict) -> tuple[list[str], str]:
 
 def _memory(r: dict) -> tuple[list[str], str]:
     g, st = r["growth_mb"], r["stages"]
+    limit = r.get("bound_mb")
+    bound = f"server ≤ {limit} MB" if limit else "bounded"
+    met = ("yes" if r["peak_server_mb"] <= limit else "no") if limit else ""
     rows = [
         f"| Server RSS under use ({st['start']['server_mb']:.0f} → {st['sessions']['server_mb']:.0f} MB) | "
-        f"+{g['changes']} MB over {r['changes']} changes, +{g['trainings']} MB over {r['trainings']} trainings, "
-        f"+{g['sessions']} MB over {r['sessions']} sessions | bounded | |"
+        f"{g['changes']:+.1f} MB over {r['changes']} changes, "
+        f"{g['trainings']:+.1f} MB over {r['trainings']} trainings, "
+        f"{g['sessions']:+.1f} MB over {r['sessions']} sessions | {bound} | {met} |"
     ]
     tiny = f"{r['tiny_data_rows']} rows" if r.get("tiny_data_rows") else "the default data"
     stage_text = "".join(
@@ -213,9 +218,20 @@ def _memory(r: dict) -> tuple[list[str], str]:
         f"trainings of 1 epoch on {tiny}, then {r['sessions']} more sessions opened on the Model page and closed.\n\n"
         f"- server RSS grew by {g['changes']} MB over {r['changes']} changes, by {g['trainings']} MB over "
         f"{r['trainings']} trainings and by {g['sessions']} MB over {r['sessions']} sessions; it stayed within "
-        f"{r['peak_server_mb']:.0f} MB, its children within {r['peak_children_mb']:.0f} MB.\n" + stage_text
+        f"{r['peak_server_mb']:.0f} MB, its children within {r['peak_children_mb']:.0f} MB.\n"
+        + _training_curve(r.get("training_curve_mb"))
+        + stage_text
     )
     return rows, details
+
+
+def _training_curve(curve: list | None) -> str:
+    """Server RSS every 5 trainings, and the growth in each step: flat steps mean bounded."""
+    if not curve or len(curve) < 2:
+        return ""
+    readings = ", ".join(f"{mb:.0f} MB after {n}" for n, mb in curve)
+    steps = ", ".join(f"{b[1] - a[1]:+.1f}" for a, b in itertools.pairwise(curve))
+    return f"- server RSS during the trainings: {readings} (steps of {curve[1][0]}: {steps} MB).\n"
 
 
 def _kinds(by_kind: dict) -> str:
