@@ -47,6 +47,9 @@ def _status() -> None:
         if job is not None:
             p = job.progress()
             st.caption(f"Training: {p['state']}, epoch {p['epoch']} of {p['epochs']}")
+        starting = not engine.is_ready and not engine.error
+        if busy and not starting and (job is None or job.ended):
+            st.rerun()  # nothing left to watch: one full run draws the result and stops this timer
 
     status()
 

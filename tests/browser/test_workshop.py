@@ -98,6 +98,22 @@ def test_training_continues_across_page_switches(server, page):
     assert chart.locator("g.trace").count() >= 2
 
 
+def test_status_stops_polling_once_training_ends(server, page):
+    """An idle tab costs the server nothing: the sidebar's status timer stops when the training ends."""
+    sent: list[str] = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(payload)))
+    open_page(page, server, "train")
+    start_training(page, 3)
+    expect(page.get_by_text(re.compile(r"Training: (starting|training)"))).to_be_visible(timeout=60_000)
+    page.get_by_role("link", name="Model").click()
+    expect(page.locator(TABLE)).to_be_visible()
+    expect(page.get_by_text("Training: done, epoch 3 of 3")).to_be_visible(timeout=180_000)
+    settle(page)
+    before = len(sent)
+    page.wait_for_timeout(5_000)  # the timer ran every 2 s: it would have asked for two or three reruns
+    assert len(sent) == before
+
+
 def test_two_sessions_train_at_once_and_never_see_each_other(server, browser):
     alice = new_page(browser)
     bob = new_page(browser)
