@@ -71,7 +71,7 @@ def _no_feature_axis(error, text, layer, lab, rows):
     return Explanation(
         "The data has no features axis",
         f"An LSTM reads 3-D input: (samples, timesteps, features). This X is 2-D, (samples, {found.group(1)}): "
-        "each timestep holds one number, but the axis that says \"1 feature\" is missing, so Keras sees a 2-D "
+        'each timestep holds one number, but the axis that says "1 feature" is missing, so Keras sees a 2-D '
         "array where it expects 3-D. In code the fix is `X = X.reshape(len(X), -1, 1)` (or `X[:, :, None]`).",
         [Fix("Add the features axis: reshape X to (samples, timesteps, 1)", {"data.add_feature_axis": True})],
     )

@@ -94,4 +94,3 @@ def _keras_error(layer: str, e: Exception) -> LstmLabError:
     keras_message = str(e).strip()
     first = keras_message.splitlines()[0] if keras_message else type(e).__name__
     return LstmLabError(f"Keras could not build layer `{layer}`: {first}", field=layer, keras_message=keras_message)
-

@@ -10,6 +10,8 @@ import plotly.graph_objects as go
 
 WINDOW_COLOUR = "rgba(59, 111, 212, 0.15)"
 TARGET_COLOUR = "#d62728"
+
+
 def _safe(text) -> str:
     """User text (column or class names) for plotly, which reads some HTML tags: shown literally."""
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

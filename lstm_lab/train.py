@@ -98,8 +98,11 @@ def train(lab: LabSpec, dataset: Dataset, progress: Progress | None = None) -> d
     progress.update(state="training", epochs=lab.train.epochs, steps=steps)
     live = live_updates(keras, progress, prep, lab)
     progress.model = model
-    limit = threading.Timer(LIMITS.max_train_seconds, progress.stop,
-                            args=(f"Stopped at the time limit of {LIMITS.max_train_seconds} s for one training.",))
+    limit = threading.Timer(
+        LIMITS.max_train_seconds,
+        progress.stop,
+        args=(f"Stopped at the time limit of {LIMITS.max_train_seconds} s for one training.",),
+    )
     limit.daemon = True
     limit.start()
     fit_kwargs = dict(epochs=lab.train.epochs, verbose=0, callbacks=[live])

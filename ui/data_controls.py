@@ -181,8 +181,11 @@ def sample_section(dataset: Dataset, features: list[str], targets: list[str], su
         st.plotly_chart(fig, width="stretch", key="series")
         st.caption(
             render.safe_markdown(
-                ("Zoomed around the window; double-click the chart for the whole series. "
-                 if dataset.rows > 12 * d.timesteps else "")
+                (
+                    "Zoomed around the window; double-click the chart for the whole series. "
+                    if dataset.rows > 12 * d.timesteps
+                    else ""
+                )
                 + f"Sample {sample}: rows {window[0]}–{window[1]} are its X (shaded); "
                 f"row{'s' * (len(target_rows) > 1)} {_span(target_rows)} of `{targets[0]}` "
                 f"{'are' if len(target_rows) > 1 else 'is'} its y (red)."

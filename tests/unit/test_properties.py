@@ -52,8 +52,15 @@ def test_valid_specs_build_and_match_the_formulas(d):
     assert sum(r["params"] for r in rows) == estimated_params(spec)
 
 
-junk = st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.floats(allow_nan=True), st.text(max_size=5),
-                 st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
+junk = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 5),
+    st.floats(allow_nan=True),
+    st.text(max_size=5),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
 layer_dicts = st.dictionaries(
     st.sampled_from(["units", "return_sequences", "bidirectional", "merge_mode", "return_state", "dropout", "oops"]),
     st.one_of(junk, st.integers(1, 8), st.sampled_from([*MERGES, None])),
