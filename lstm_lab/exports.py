@@ -29,4 +29,4 @@ def predictions_csv(pred: dict, time=None) -> str:
         probs = np.asarray(pred["probabilities"])
         for i, name in enumerate(names):
             frame[f"p_{name}"] = probs[:, i]
-    return frame.to_csv(index=False)
+    return frame.to_csv(index=False, float_format="%.7g")  # float32 precision: 24.92, not 24.919999773262987

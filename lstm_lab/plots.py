@@ -6,6 +6,7 @@ Figures are built from plain data; nothing here imports Keras or Streamlit.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 
 WINDOW_COLOUR = "rgba(59, 111, 212, 0.15)"
@@ -52,7 +53,9 @@ def series_figure(
         max_points: Long tables are thinned to this many points for drawing.
     """
     n = len(table)
-    x = np.arange(n) if time is None else np.asarray(time)
+    # A pandas index, so a date is a Timestamp that plotly draws as a date (a bare datetime64 would be
+    # sent as nanoseconds, and the window's shading landed far off the chart).
+    x = pd.RangeIndex(n) if time is None else pd.Index(time)
     step = max(1, n // max_points)
     fig = go.Figure()
     for i, col in enumerate(columns):

@@ -29,8 +29,8 @@ def regression_view(prep: Prepared, y_pred: np.ndarray, spec: DataSpec) -> dict:
 
     Returns:
         ``rows`` (table row, or sample index, of each plotted value), ``target_names``,
-        ``actual`` and ``predicted`` (rows × targets), and ``metrics``: MAE and RMSE of the model
-        and of the baseline.
+        ``actual`` and ``predicted`` (rows × targets), ``metrics``: MAE and RMSE of the model and of
+        the baseline over all targets, and ``target_metrics``: the same for each target alone.
     """
     k = len(prep.target_names)
     _, y_test = prep.part("test")
@@ -54,6 +54,10 @@ def regression_view(prep: Prepared, y_pred: np.ndarray, spec: DataSpec) -> dict:
         "actual": actual[:, line, :].tolist(),
         "predicted": predicted[:, line, :].tolist(),
         "metrics": {**_errors(actual, predicted, ""), **_errors(actual, past, "baseline_")},
+        "target_metrics": [
+            {**_errors(actual[..., j], predicted[..., j], ""), **_errors(actual[..., j], past[..., j], "baseline_")}
+            for j in range(k)
+        ],
     }
 
 

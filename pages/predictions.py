@@ -15,16 +15,16 @@ running = job is not None and not job.ended
 
 
 def regression(pred: dict) -> None:
-    m = pred["metrics"]
+    target = 0
+    if len(pred["target_names"]) > 1:  # each target in its own units: metrics for the one shown
+        target = pred["target_names"].index(st.selectbox("Target", pred["target_names"], key="pred_target"))
+    m = pred["target_metrics"][target]
     cols = st.columns(4)
     cols[0].metric("MAE", f"{m['mae']:.4g}")
     cols[1].metric("RMSE", f"{m['rmse']:.4g}")
     baseline = "repeat the last value seen" if pred["x_is_time"] else "predict the training mean"
     cols[2].metric("Baseline MAE", f"{m['baseline_mae']:.4g}", help=f"A naive forecast: {baseline}.")
     cols[3].metric("Baseline RMSE", f"{m['baseline_rmse']:.4g}")
-    target = 0
-    if len(pred["target_names"]) > 1:
-        target = pred["target_names"].index(st.selectbox("Target", pred["target_names"], key="pred_target"))
     time = state.job_time() if pred["x_is_time"] else None
     st.plotly_chart(plots.predictions_figure(pred, time, target), width="stretch", key="predictions_chart")
     st.caption("Values are in the data's own units: scaling is undone before comparing.")

@@ -85,3 +85,19 @@ def test_full_journey(app):
     assert app.get("plotly_chart")
     goto(app, "data")  # settings survive page switches
     assert metric(app, "X: (samples, timesteps, features)") == "(280, 20, 1)"
+
+
+def test_predictions_show_the_chosen_targets_own_metrics(app):
+    app.slider(key="w.data.rows").set_value(200).run()
+    app.slider(key="w.data.channels").set_value(2).run()
+    app.multiselect(key="targets.Noisy sine waves (2 channels)").set_value(["sine_1", "sine_2"]).run()
+    goto(app, "train")
+    app.number_input(key="w.train.epochs").set_value(1).run()
+    app.button(key="train_button").click().run()
+    final = wait_for_training(app)
+    assert final["state"] == "done", final["message"]
+    per_target = final["predictions"]["target_metrics"]
+    goto(app, "predictions")
+    assert metric(app, "MAE") == f"{per_target[0]['mae']:.4g}"
+    app.selectbox(key="pred_target").set_value("sine_2").run()
+    assert metric(app, "MAE") == f"{per_target[1]['mae']:.4g}"

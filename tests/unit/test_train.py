@@ -34,6 +34,18 @@ def test_two_epochs_give_history_predictions_and_a_model_file():
     assert zipfile.is_zipfile(io.BytesIO(result["model_bytes"]))
 
 
+def test_each_target_has_metrics_in_its_own_units():
+    data = sine_table(160, 2, 0.1, 0)
+    data.table["sine_2"] *= 1000
+    lab = _lab(**{"data.targets": ["sine_1", "sine_2"], "model.head": {"units": 2, "activation": "linear"}})
+    pred = train(lab, data)["predictions"]
+    actual, predicted = np.asarray(pred["actual"]), np.asarray(pred["predicted"])
+    small, big = pred["target_metrics"]
+    assert small["mae"] == pytest.approx(np.mean(np.abs(predicted[:, 0] - actual[:, 0])))
+    assert big["mae"] == pytest.approx(np.mean(np.abs(predicted[:, 1] - actual[:, 1])))
+    assert big["mae"] > 50 * small["mae"]
+
+
 def test_same_seed_same_loss_curve():
     a = train(_lab(), sine_table(160, 1, 0.1, 0))["history"]
     b = train(_lab(), sine_table(160, 1, 0.1, 0))["history"]
