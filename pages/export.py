@@ -53,6 +53,9 @@ final = job.progress() if job is not None and job.ended else None
 if final is None or not final.get("model_bytes"):
     st.info("Train a model on the **Train** page (and let it finish or stop it) to download it here.")
     st.stop()
+note = state.stale_results_note("The model, history and predictions below")
+if note:
+    st.warning(note + " (The script above always follows the current settings.)")
 a, b, c = st.columns(3)
 a.download_button("Model (.keras)", final["model_bytes"], file_name="lstm_lab_model.keras",
                   mime="application/octet-stream", key="download_model")  # fmt: skip

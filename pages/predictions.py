@@ -52,6 +52,9 @@ def live_predictions() -> None:
         return
     if p["state"] in ("queued", "starting", "training"):
         st.caption(f"Refreshing while training: epoch {p['epoch']} of {p['epochs']}.")
+    note = state.stale_results_note("These predictions")
+    if note:
+        st.warning(note)
     pred = p["predictions"]
     regression(pred) if pred["kind"] == "regression" else classification(pred)
     if running and job.ended:

@@ -42,7 +42,7 @@ def start_training() -> None:
     except LstmLabError as e:
         st.session_state["setting_error"] = e.message
         return
-    state.set_job(job, dataset.time if dataset.is_series else None)
+    state.set_job(job, dataset)
 
 
 def stop_training() -> None:
@@ -85,6 +85,9 @@ def live_progress() -> None:
         st.info("Press **Train** to fit the model from the Model page on the data from the Data page.")
         return
     p = job.progress()
+    note = state.stale_results_note("The curves below")
+    if note:
+        st.caption(note)
     done = p["epoch"] / max(p["epochs"], 1)
     st.progress(min(done, 1.0), text=f"{STATE_TEXT[p['state']]} Epoch {p['epoch']} of {p['epochs']}.")
     if p["state"] == "failed":

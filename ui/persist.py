@@ -15,7 +15,7 @@ from collections import OrderedDict
 import streamlit as st
 
 COOKIE = "lstm_lab_sid"
-KEPT = ("upload", "job", "job_time")
+KEPT = ("upload", "job", "job_time", "job_lab")
 MAX_BROWSERS = 200
 TTL_SECONDS = 2 * 3600
 

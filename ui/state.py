@@ -158,10 +158,41 @@ def job():
     return st.session_state.get("job")
 
 
-def set_job(new_job, time=None) -> None:
-    """Keep the session's training job, and the x-axis of the data it was trained on."""
+def set_job(new_job, data: Dataset) -> None:
+    """Keep the session's training job, the x-axis of the data it trains on, and what it trains with."""
     st.session_state["job"] = new_job
-    st.session_state["job_time"] = time
+    st.session_state["job_time"] = data.time if data.is_series else None
+    st.session_state["job_lab"] = _trained_with(lab_dict(), data)
+
+
+def _trained_with(lab: dict, data: Dataset | None) -> dict:
+    return {**lab, "dataset": None if data is None else (data.name, data.rows)}
+
+
+CHANGED_WORDS = {"dataset": "the dataset", "data": "the data settings", "model": "the model",
+                 "train": "the training settings", "seed": "the seed"}  # fmt: skip
+
+
+def stale_results_note(what: str) -> str | None:
+    """A sentence saying ``what`` came from earlier settings, or None when the settings are unchanged."""
+    changed = changed_since_training()
+    if not changed:
+        return None
+    listed = changed[0] if len(changed) == 1 else ", ".join(changed[:-1]) + " and " + changed[-1]
+    return f"{what} come from the last training; {listed} changed since. Train again for the current settings."
+
+
+def changed_since_training() -> list[str]:
+    """What differs from the settings the current job was started with, in words (empty: nothing)."""
+    before = st.session_state.get("job_lab")
+    if before is None:
+        return []
+    try:
+        data = dataset()
+    except LstmLabError:
+        data = None
+    now = _trained_with(lab_dict(), data)
+    return [words for key, words in CHANGED_WORDS.items() if now.get(key) != before.get(key)]
 
 
 def job_time():

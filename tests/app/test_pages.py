@@ -101,3 +101,23 @@ def test_predictions_show_the_chosen_targets_own_metrics(app):
     assert metric(app, "MAE") == f"{per_target[0]['mae']:.4g}"
     app.selectbox(key="pred_target").set_value("sine_2").run()
     assert metric(app, "MAE") == f"{per_target[1]['mae']:.4g}"
+
+
+def test_results_from_earlier_settings_say_so(app):
+    app.slider(key="w.data.rows").set_value(200).run()
+    goto(app, "train")
+    app.number_input(key="w.train.epochs").set_value(1).run()
+    app.button(key="train_button").click().run()
+    assert wait_for_training(app)["state"] == "done"
+    goto(app, "predictions")
+    assert not app.warning
+    goto(app, "data")
+    app.slider(key="w.data.timesteps").set_value(10).run()
+    goto(app, "predictions")
+    assert "the data settings changed since" in app.warning[0].value
+    goto(app, "export")
+    assert "the data settings changed since" in app.warning[0].value
+    goto(app, "data")
+    app.slider(key="w.data.timesteps").set_value(20).run()  # back to what it trained with
+    goto(app, "predictions")
+    assert not app.warning
