@@ -164,7 +164,8 @@ def _window_too_long(error, text, layer, lab, rows):
     return Explanation(
         "The window is longer than the data allows",
         f"Each sample needs `timesteps` + `horizon` consecutive rows, and the chronological split needs "
-        f"enough samples for training, validation and test. {error.message}",
+        f"enough samples for training, validation and test. {error.message} The longest window that leaves "
+        f"samples for all three here is `timesteps`={best}.",
         [Fix(f"Set timesteps to {best}", {"data.timesteps": best})],
     )
 

@@ -193,7 +193,10 @@ class ParsedTable:
                         "fill the gaps forward (`ffill`) instead")  # fmt: skip
         elif missing:
             frame = frame.ffill().bfill()
-            notes.append(f"Filled {sum(missing.values()):,} missing or infinite values from the value before them.")
+            notes.append(
+                f"Filled {sum(missing.values()):,} missing or infinite values from the value before them "
+                "(a gap at the very start takes the first value after it)."
+            )
         return Dataset(name=self.name, table=frame, time=time, notes=notes)
 
 

@@ -57,10 +57,9 @@ def make_windows(
     n = len(features)
     count = window_count(n, timesteps, horizon, stride)
     if count == 0:
-        longest = max(n - horizon, 0)
         raise LstmLabError(
             f"`timesteps`={timesteps} with `horizon`={horizon} needs at least {timesteps + horizon} rows, "
-            f"but the data has {n}. Use `timesteps` of at most {longest} or load more rows.",
+            f"but the data has {n}. Shorten `timesteps` or load more rows.",
             field="data.timesteps",
         )
     starts = np.arange(count) * stride

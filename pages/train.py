@@ -102,7 +102,8 @@ def live_progress() -> None:
         if "val_loss" in last:
             cols[1].metric("Validation loss", f"{last['val_loss']:.4f}")
         cols[2].metric("Seconds", f"{last['seconds']:.1f}")
-    st.plotly_chart(loss_figure(p["history"], p["epochs"]), width="stretch", key="loss_curve")
+    if p["history"] or p["state"] in ("queued", "starting", "training"):  # no empty chart after a failed start
+        st.plotly_chart(loss_figure(p["history"], p["epochs"]), width="stretch", key="loss_curve")
     if running and job.ended:
         st.rerun()
 

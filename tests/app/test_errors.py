@@ -91,4 +91,5 @@ def test_a_failure_inside_training_is_shown_on_the_train_page():
     final = wait_for_training(at)
     assert final["state"] == "failed"
     assert any("Loss `binary_crossentropy` does not fit a regression task" in e.value for e in at.error)
+    assert not at.get("plotly_chart")  # no empty loss chart under the message
     assert not at.exception

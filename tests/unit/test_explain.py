@@ -83,6 +83,7 @@ def test_timesteps_longer_than_the_series():
     ex = explain(err.value, lab, rows=150)
     fixed = LabSpec.from_dict(apply_fix(lab.to_dict(), ex.fixes[0]))
     assert fixed.data.timesteps == longest_window(150, lab)
+    assert f"`timesteps`={fixed.data.timesteps}." in ex.plain  # the advice and the Fix agree
     assert window_summary(data, fixed.data)["test"] >= 1
 
 
