@@ -314,6 +314,8 @@ def window_summary(dataset: Dataset, spec: DataSpec) -> dict:
     >>> s["samples"], s["X"], s["y"]
     (580, (580, 20, 2), (580, 1))
 
+    ``y`` is None for uploaded sequences that came without targets.
+
     Raises:
         LstmLabError: too little data for one window or for the splits, or a missing column.
     """
@@ -337,6 +339,8 @@ def window_summary(dataset: Dataset, spec: DataSpec) -> dict:
         }[spec.target_mode if dataset.is_series else "next"]
         if not dataset.is_series and dataset.y is not None:
             y = tuple(dataset.y.shape) if dataset.y.ndim > 1 else (samples, 1)
+    if not dataset.is_series and dataset.y is None:
+        y = None  # sequences without targets: shapes can be explored, training cannot start
     return {
         "samples": samples,
         "X": x_shape or (samples, timesteps, n_features),

@@ -44,7 +44,8 @@ mc.table_section(rows)
 mc.diagram_section(spec, rows)
 
 try:
-    check_targets(rows[-1]["output_shapes"][0], summary["y"], lab.data.task, state.class_count(dataset, target))
+    if summary["y"] is not None:
+        check_targets(rows[-1]["output_shapes"][0], summary["y"], lab.data.task, state.class_count(dataset, target))
 except LstmLabError as e:
     render.problem(explain(e, lab), key="fit")
 if spec.stateful:

@@ -150,7 +150,15 @@ def summary_section(dataset: Dataset, features: list[str], summary: dict) -> Non
         st.warning("X is 2-D, (samples, timesteps): an LSTM also needs a features axis. The Model page shows "
                    "Keras's error and fixes it in one click.")  # fmt: skip
     a.metric("X: (samples, timesteps, features)", render.shape(summary["X"]))
-    b.metric("y: " + ("(samples,) labels" if d.task != "regression" else "targets"), render.shape(summary["y"]))
+    y_label = "y: " + ("(samples,) labels" if d.task != "regression" else "targets")
+    if summary["y"] is None:
+        b.metric(y_label, "none")
+        st.warning(
+            "These sequences came without targets (y): the Model page shows their shapes, but training needs "
+            "targets. Upload an `.npz` holding `X` and `y`: `np.savez(path, X=X, y=y)`."
+        )
+    else:
+        b.metric(y_label, render.shape(summary["y"]))
     if dataset.is_series:
         st.markdown(
             f"**samples** = ⌊(N − timesteps − horizon) / stride⌋ + 1 = "

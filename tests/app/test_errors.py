@@ -93,3 +93,16 @@ def test_a_failure_inside_training_is_shown_on_the_train_page():
     assert any("Loss `binary_crossentropy` does not fit a regression task" in e.value for e in at.error)
     assert not at.get("plotly_chart")  # no empty loss chart under the message
     assert not at.exception
+
+
+def test_sequences_without_targets_say_so_before_training():
+    from app_helpers import metric
+
+    upload = Dataset(name="seq.npy", X=np.zeros((60, 10, 3), dtype=np.float32))
+    at = open_with({"source": "upload"}, page="data", upload=upload)
+    assert metric(at, "X: (samples, timesteps, features)") == "(60, 10, 3)"
+    assert metric(at, "y: targets") == "none"
+    assert "came without targets" in at.warning[0].value
+    goto(at, "model")
+    assert shapes(at)[0] == "(None, 10, 3)"
+    assert not at.error and not at.exception
