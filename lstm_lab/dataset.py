@@ -18,6 +18,7 @@ class Dataset:
     and, for variable-length data, ``lengths`` (the true length of each padded sequence). An upload of
     ``(samples, timesteps)`` keeps its 2-D ``X`` until the user adds the features axis (``add_feature_axis``).
     ``notes`` tell the user what was done on loading (columns left out, rows dropped).
+    ``labels`` names the classes of a series' text label columns, whose table values are the codes 0..C-1.
     """
 
     name: str
@@ -28,6 +29,7 @@ class Dataset:
     lengths: np.ndarray | None = None
     class_names: list[str] | None = None
     notes: list[str] = field(default_factory=list)
+    labels: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def is_series(self) -> bool:
@@ -57,6 +59,7 @@ class Dataset:
                 "columns": self.columns,
                 "values": self.table.to_numpy(dtype=np.float32),
                 "time": self.time,
+                "labels": self.labels,
             }
         return {
             "name": self.name,
@@ -69,5 +72,6 @@ class Dataset:
     @classmethod
     def from_payload(cls, p: dict) -> Dataset:
         if "values" in p:
-            return cls(name=p["name"], table=pd.DataFrame(p["values"], columns=p["columns"]), time=p["time"])
+            table = pd.DataFrame(p["values"], columns=p["columns"])
+            return cls(name=p["name"], table=table, time=p["time"], labels=p.get("labels", {}))
         return cls(name=p["name"], X=p["X"], y=p["y"], lengths=p["lengths"], class_names=p["class_names"])

@@ -33,6 +33,7 @@ from lstm_lab.dataset import Dataset
 from lstm_lab.errors import LstmLabError
 from lstm_lab.limits import LIMITS, Limits, check_data
 from lstm_lab.spec import NAN_POLICIES
+from lstm_lab.window import MAX_CLASSES
 
 CSV_TYPES = (".csv", ".txt", ".tsv")
 NUMPY_TYPES = (".npy", ".npz")
@@ -159,6 +160,7 @@ class ParsedTable:
     frame: pd.DataFrame
     time: np.ndarray | None = None
     notes: list[str] = field(default_factory=list)
+    labels: dict[str, list[str]] = field(default_factory=dict)  # text label columns: class names of the codes
 
     @property
     def missing(self) -> dict[str, int]:
@@ -197,7 +199,8 @@ class ParsedTable:
                 f"Filled {sum(missing.values()):,} missing or infinite values from the value before them "
                 "(a gap at the very start takes the first value after it)."
             )
-        return Dataset(name=self.name, table=frame, time=time, notes=notes)
+        labels = {c: names for c, names in self.labels.items() if c in frame.columns}
+        return Dataset(name=self.name, table=frame, time=time, notes=notes, labels=labels)
 
 
 def _check_policy(nan_policy: str) -> None:
@@ -289,12 +292,14 @@ def read_csv(data: bytes, name: str, limits: Limits = LIMITS) -> ParsedTable:
     fields = _unique_names(header[: raw.shape[1]] if header else [], raw.shape[1])
     notes += _format_notes(delimiter, decimal, header is None, fields)
     columns = _classify(raw, fields, header or [], decimal)
-    if not columns.numeric:
+    if not set(columns.numeric) - set(columns.labels):  # class labels alone give the model no input
         raise _no_numbers(columns)
     rows, time, time_notes = _order_by_time(columns.time, columns.time_name)
     numeric = columns.numeric if rows is None else {k: v[rows] for k, v in columns.numeric.items()}
     notes += columns.notes + time_notes + _left_out_notes(columns.left_out)
-    return _finish_table(name, numeric, time, notes, limits)
+    table = _finish_table(name, numeric, time, notes, limits)
+    table.labels = {c: names for c, names in columns.labels.items() if c in table.frame.columns}
+    return table
 
 
 def _decode(data: bytes) -> tuple[str, list[str]]:
@@ -497,6 +502,7 @@ class _Columns:
     time: np.ndarray | None = None
     left_out: dict[str, list[str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    labels: dict[str, list[str]] = field(default_factory=dict)
 
     def leave_out(self, kind: str, name: str) -> None:
         self.left_out.setdefault(kind, []).append(name)
@@ -516,7 +522,17 @@ def _classify(raw: pd.DataFrame, fields: list[str], header: list[str], decimal: 
             continue
         values = _as_numbers(name, series, decimal, columns.notes)
         if values is None:
-            columns.leave_out("text", name)
+            label = _as_label(name, series)
+            if label is None:
+                columns.leave_out("text", name)
+            else:
+                columns.numeric[name], columns.labels[name] = label
+                columns.notes.append(
+                    f"{_quote(name)} holds {len(label[1])} text classes ({_names(label[1])}): it is offered as the "
+                    "label column for classification, coded 0 to {}, and is not a default feature.".format(
+                        len(label[1]) - 1
+                    )
+                )
         elif _is_row_number(header[i] if i < len(header) else "", values):
             columns.leave_out("row number", name)
         else:
@@ -619,6 +635,17 @@ def _as_numbers(name: str, series: pd.Series, decimal: str, notes: list[str]) ->
     return numbers.reindex(series.index).to_numpy(dtype=np.float64, na_value=np.nan)
 
 
+def _as_label(name: str, series: pd.Series) -> tuple[np.ndarray, list[str]] | None:
+    """A text column with a few repeated values (2 to ``MAX_CLASSES``) as class codes and class names."""
+    texts = series.dropna().astype(str).str.strip()
+    texts = texts[texts != ""]
+    names = sorted(texts.unique())
+    if not 2 <= len(names) <= MAX_CLASSES or len(names) > len(texts) / 2:
+        return None
+    codes = pd.Series(np.searchsorted(names, texts), index=texts.index, dtype=np.float64)
+    return codes.reindex(series.index).to_numpy(dtype=np.float64, na_value=np.nan), names
+
+
 def _is_row_number(header_name: str, values: np.ndarray) -> bool:
     """A nameless (or ``index``) column holding just 0, 1, 2, … or 1, 2, 3, …, as pandas' ``to_csv`` writes."""
     if header_name.strip().lower() not in ("", "index", "unnamed: 0"):
@@ -651,7 +678,7 @@ def _order_by_time(time: np.ndarray | None, time_name: str | None) -> tuple[np.n
 
 
 def _no_numbers(columns: _Columns) -> LstmLabError:
-    found = [n for names in columns.left_out.values() for n in names]
+    found = [n for names in columns.left_out.values() for n in names] + list(columns.labels)
     besides = f" besides the x-axis {_quote(columns.time_name)}" if columns.time_name else ""
     return LstmLabError(
         f"The file needs at least one numeric column{besides}, but it has only text: {_names(found) or 'none'}. "

@@ -158,16 +158,26 @@ class Prepared:
 def pick_columns(dataset: Dataset, spec: DataSpec) -> tuple[list[str], list[str]]:
     """Feature and target column names, with defaults: all columns in, the first one predicted.
 
+    When classifying a series, the default label is its first text label column (else the first column),
+    and the label columns are left out of the default features.
+
     Sequence data has its targets apart from ``X``: they are named ``label`` or ``y``.
 
     Raises:
         LstmLabError: a named column is not in the data.
     """
     cols = dataset.columns
-    features = spec.features or cols
     if dataset.is_series:
-        targets = spec.targets or [features[0]]
+        labels = [c for c in cols if c in dataset.labels]
+        inputs = [c for c in cols if c not in labels] or cols  # text labels are never a default input
+        if spec.task == "regression":
+            features = spec.features or inputs
+            targets = spec.targets or [features[0]]
+        else:  # nor is the label being predicted
+            targets = spec.targets or [labels[0] if labels else inputs[0]]
+            features = spec.features or [c for c in inputs if c not in targets] or inputs
     else:
+        features = spec.features or cols
         targets = ["label"] if spec.task != "regression" else _sequence_target_names(dataset)
     checked = [(c, "data.features") for c in features] + [(c, "data.targets") for c in targets if dataset.is_series]
     for name, path in checked:
@@ -189,6 +199,30 @@ def input_shape(dataset: Dataset, spec: DataSpec) -> tuple[int, int]:
     return timesteps, 0 if dataset.missing_feature_axis else len(features)
 
 
+MAX_CLASSES = 50
+
+
+def check_classes(count: int, task: str) -> None:
+    """Refuse a label column with the wrong number of distinct values for the task.
+
+    Raises:
+        LstmLabError: a binary task without exactly two labels, or too few or too many classes.
+    """
+    if task == "binary" and count != 2:
+        raise LstmLabError(
+            f"Binary classification needs exactly 2 distinct labels; the labels have {count}. "
+            "Choose multi-class classification, or another label column.",
+            field="data.task",
+        )
+    if count < 2 or count > MAX_CLASSES:
+        raise LstmLabError(
+            f"Classification needs 2 to {MAX_CLASSES} distinct labels; the labels have {count:,}. "
+            "A column with many distinct values is a regression target: choose another label column or the "
+            "regression task.",
+            field="data.task",
+        )
+
+
 def encode_labels(values: np.ndarray, task: str, names: list[str] | None = None) -> tuple[np.ndarray, list[str]]:
     """Class labels as codes 0..C-1, with a name per class.
 
@@ -197,18 +231,7 @@ def encode_labels(values: np.ndarray, task: str, names: list[str] | None = None)
     """
     values = np.asarray(values).ravel()
     classes = np.unique(values)
-    if task == "binary" and len(classes) != 2:
-        raise LstmLabError(
-            f"Binary classification needs exactly 2 distinct labels; the labels have {len(classes)}. "
-            "Choose multi-class classification, or another label column.",
-            field="data.task",
-        )
-    if len(classes) < 2 or len(classes) > 50:
-        raise LstmLabError(
-            f"Classification needs 2 to 50 distinct labels; the labels have {len(classes)}. "
-            "A column with many distinct values is a regression target.",
-            field="data.task",
-        )
+    check_classes(len(classes), task)
     codes = np.searchsorted(classes, values).astype(np.int32)
     if names is None or len(names) != len(classes):
         names = [_label_name(c) for c in classes]
@@ -249,7 +272,7 @@ def _prepare_series(dataset: Dataset, spec: DataSpec) -> Prepared:
     x_scaler = Scaler.fit(fx[: last_train_row + 1], spec.scaling)
     common = dict(n_train=n_train, n_val=n_val, n_test=n_test, feature_names=features, target_names=targets)
     if spec.task != "regression":
-        codes, names = encode_labels(table[targets[0]].to_numpy(), spec.task)
+        codes, names = encode_labels(table[targets[0]].to_numpy(), spec.task, dataset.labels.get(targets[0]))
         X, y, rows = make_windows(x_scaler.transform(fx), codes[:, None], spec.timesteps, spec.horizon, spec.stride)
         return Prepared(X, y[:, 0], rows, task=spec.task, class_names=names, **common)
     fy = table[targets].to_numpy(dtype=np.float64)
@@ -322,6 +345,8 @@ def window_summary(dataset: Dataset, spec: DataSpec) -> dict:
     _, targets = pick_columns(dataset, spec)
     timesteps, n_features = input_shape(dataset, spec)
     if dataset.is_series:
+        if spec.task != "regression":
+            check_classes(int(dataset.table[targets[0]].nunique()), spec.task)
         samples = window_count(dataset.rows, spec.timesteps, spec.horizon, spec.stride)
         if samples == 0:
             make_windows(np.zeros((dataset.rows, 1)), np.zeros((dataset.rows, 1)), spec.timesteps, spec.horizon)

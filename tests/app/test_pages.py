@@ -121,3 +121,28 @@ def test_results_from_earlier_settings_say_so(app):
     app.slider(key="w.data.timesteps").set_value(20).run()  # back to what it trained with
     goto(app, "predictions")
     assert not app.warning
+
+
+def test_a_csv_with_text_classes_trains_a_classifier():
+    import numpy as np
+    from streamlit.testing.v1 import AppTest
+
+    from app_helpers import APP, TIMEOUT
+    from lstm_lab.ingest import load_upload
+
+    lines = ["f1,f2,label"] + [f"{np.sin(i / 3):.3f},{i % 3 + 0.1 * np.cos(i)},{'abc'[i % 3]}" for i in range(150)]
+    upload = load_upload("\n".join(lines).encode(), "classes.csv", "refuse")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params.update({"source": "upload", "epochs": "1"})
+    at.session_state["upload"] = upload
+    at.run()
+    at.selectbox(key="w.data.task").set_value("multiclass").run()  # the head follows the task
+    assert metric(at, "X: (samples, timesteps, features)") == "(130, 20, 2)"  # the label is not an input
+    assert at.selectbox(key="label.classes.csv").value == "label"
+    goto(at, "train")
+    at.button(key="train_button").click().run()
+    final = wait_for_training(at)
+    assert final["state"] == "done", final["message"]
+    assert final["predictions"]["class_names"] == ["a", "b", "c"]
+    goto(at, "predictions")
+    assert metric(at, "Accuracy").endswith("%")

@@ -413,3 +413,43 @@ def test_damaged_numpy_files_raise_only_lstm_lab_errors(valid, flips, cut):
     for at, value in flips:
         damaged[at % len(damaged)] = value
     _only_lstm_lab_errors(bytes(damaged[: max(cut, 1)]), name, "refuse")
+
+
+# ---------------------------------------------------------------- text class labels
+
+
+def _classes_csv(rows: int = 90) -> bytes:
+    lines = ["f1,f2,label,comment"]
+    for i in range(rows):
+        lines.append(f"{np.sin(i / 3):.3f},{np.cos(i / 5):.3f},{['low', 'mid', 'high'][i % 3]},note {i}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_a_text_column_with_few_classes_becomes_a_label_column():
+    from lstm_lab.spec import DataSpec
+    from lstm_lab.window import pick_columns, prepare
+
+    ds = load_upload(_classes_csv(), "classes.csv", "refuse")
+    assert ds.labels == {"label": ["high", "low", "mid"]}
+    assert ds.table["label"].tolist()[:3] == [1.0, 2.0, 0.0]
+    assert "comment" not in ds.table  # free text (every value different) is still left out
+    assert any("`label` holds 3 text classes (`high`, `low`, `mid`)" in n for n in ds.notes), ds.notes
+    spec = DataSpec(task="multiclass", timesteps=5)
+    assert pick_columns(ds, spec) == (["f1", "f2"], ["label"])
+    assert pick_columns(ds, DataSpec(timesteps=5)) == (["f1", "f2"], ["f1"])  # regression: labels are not inputs
+    prep = prepare(ds, spec)
+    assert prep.class_names == ["high", "low", "mid"] and prep.X.shape[2] == 2
+
+
+def test_a_continuous_label_column_is_refused_before_training():
+    from lstm_lab.spec import DataSpec
+    from lstm_lab.window import window_summary
+
+    ds = load_upload(_classes_csv(), "classes.csv", "refuse")
+    with pytest.raises(LstmLabError, match="Classification needs 2 to 50 distinct labels; the labels have 8\d"):
+        window_summary(ds, DataSpec(task="multiclass", timesteps=5, targets=["f1"]))
+
+
+def test_labels_alone_are_not_enough():
+    message = _error(b"label\na\nb\na\nb\n", "labels.csv")
+    assert "at least one numeric column" in message and "`label`" in message
