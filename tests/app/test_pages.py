@@ -125,9 +125,9 @@ def test_results_from_earlier_settings_say_so(app):
 
 def test_a_csv_with_text_classes_trains_a_classifier():
     import numpy as np
+    from app_helpers import APP, TIMEOUT
     from streamlit.testing.v1 import AppTest
 
-    from app_helpers import APP, TIMEOUT
     from lstm_lab.ingest import load_upload
 
     lines = ["f1,f2,label"] + [f"{np.sin(i / 3):.3f},{i % 3 + 0.1 * np.cos(i)},{'abc'[i % 3]}" for i in range(150)]

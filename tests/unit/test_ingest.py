@@ -446,7 +446,7 @@ def test_a_continuous_label_column_is_refused_before_training():
     from lstm_lab.window import window_summary
 
     ds = load_upload(_classes_csv(), "classes.csv", "refuse")
-    with pytest.raises(LstmLabError, match="Classification needs 2 to 50 distinct labels; the labels have 8\d"):
+    with pytest.raises(LstmLabError, match=r"Classification needs 2 to 50 distinct labels; the labels have 8\d"):
         window_summary(ds, DataSpec(task="multiclass", timesteps=5, targets=["f1"]))
 
 
