@@ -29,7 +29,7 @@ def upload_section() -> None:
         return
     parsed = _parse(file)
     if isinstance(parsed, LstmLabError):
-        render.error(parsed, f"Could not load {file.name!r}; nothing was changed")
+        _refused(parsed, file.name, loaded)
         return
     if isinstance(parsed, ingest.ParsedTable) and parsed.missing:
         counts = ", ".join(f"{render.plain(c)}: {n:,}" for c, n in parsed.missing.items())
@@ -37,13 +37,18 @@ def upload_section() -> None:
         bound(st.radio, "Missing or infinite values", "data.nan_policy", options=list(NAN_POLICIES),
               format_func=NAN_POLICIES.get, horizontal=True)  # fmt: skip
     policy = state.lab().data.nan_policy
-    if st.session_state.get("upload_token") == (file.file_id, policy):
+    token = st.session_state.get("upload_token")
+    if token == (file.file_id, policy):
         return
     try:
         dataset = parsed.to_dataset(policy) if isinstance(parsed, ingest.ParsedTable) else parsed
         _check(dataset)
     except LstmLabError as e:
-        render.error(e, f"Could not load {file.name!r}; nothing was changed")
+        same_file = token is not None and token[0] == file.file_id and loaded is not None
+        if same_file:  # only the missing-values choice changed: the file stays as it was loaded
+            render.error(e, f"{file.name!r} stays loaded as before ({NAN_POLICIES[token[1]].lower()})")
+        else:
+            _refused(e, file.name, loaded)
         return
     st.session_state["upload"] = dataset
     st.session_state["upload_token"] = (file.file_id, policy)
@@ -53,6 +58,12 @@ def upload_section() -> None:
                            "target_mode": "next"}}  # fmt: skip
     state.set_lab(state.refit_model(new))
     st.rerun()
+
+
+def _refused(error: LstmLabError, name: str, loaded: Dataset | None) -> None:
+    render.error(error, f"Could not load {name!r}; nothing was changed")
+    if loaded is not None:
+        st.caption(f"Still using: {render.plain(loaded.name)}")
 
 
 def _parse(file) -> ingest.ParsedTable | Dataset | LstmLabError:

@@ -55,6 +55,44 @@ def test_a_broken_file_changes_nothing(server, page):
     expect(page.get_by_text("(575, 25, 1)")).to_be_visible()
 
 
+def test_a_bad_file_after_a_good_one_keeps_the_good_one(server, page):
+    open_page(page, server)
+    upload(page, "weather.csv", csv_bytes())
+    expect(page.get_by_text("(140, 20, 2)")).to_be_visible()
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        files=[{"name": "noise.csv", "mimeType": "text/csv", "buffer": bytes(range(256)) * 20}]
+    )
+    expect(page.get_by_text("nothing was changed").first).to_be_visible()
+    expect(page.get_by_text("Still using: weather.csv")).to_be_visible()
+    expect(page.get_by_text("(140, 20, 2)")).to_be_visible()
+
+
+def test_text_classes_in_a_csv_train_a_classifier(server, page):
+    import numpy as np
+
+    lines = ["speed,load,gear"] + [f"{i % 3 + 0.2 * np.sin(i)},{np.cos(i / 4):.3f},{'low mid top'.split()[i % 3]}"
+                                   for i in range(150)]  # fmt: skip
+    open_page(page, server)
+    upload(page, "gears.csv", ("\n".join(lines) + "\n").encode())
+    expect(page.get_by_text("holds 3 text classes")).to_be_visible()
+    page.get_by_role("combobox", name="Task").click()
+    page.get_by_role("option", name="Multi-class classification").click()
+    expect(page.get_by_role("combobox", name="Label column (the class of each window)")).to_have_value("gear")
+    expect(page.get_by_text("(130, 20, 2)")).to_be_visible()  # speed and load in; gear is the label
+    page.get_by_role("link", name="Train").click()
+    epochs = page.get_by_label("Epochs (`epochs`)")
+    epochs.fill("1")
+    epochs.press("Enter")
+    settle(page)
+    page.get_by_role("button", name="Train", exact=True).click()
+    expect(page.get_by_text("Training finished. Epoch 1 of 1.")).to_be_visible(timeout=120_000)
+    page.get_by_role("link", name="Predictions").click()
+    confusion = page.locator(".js-plotly-plot").first
+    expect(confusion).to_contain_text("Confusion matrix")
+    for name in ("low", "mid", "top"):
+        expect(confusion).to_contain_text(name)
+
+
 def test_hostile_column_names_render_as_text(server, page):
     data = f"step,{HOSTILE},value\n" + "\n".join(f"{i},{i % 7},{(i * 3) % 11}" for i in range(120))
     open_page(page, server)
