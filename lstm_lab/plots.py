@@ -137,6 +137,8 @@ def predictions_figure(pred: dict, time=None, target: int = 0, context=None) -> 
 def sequences_figure(dataset, sample: int) -> go.Figure:
     """One sequence of a sequence dataset, each feature a line; padding shaded when lengths vary."""
     X = dataset.X[sample]
+    if X.ndim == 1:  # saved as (samples, timesteps): one value per step, no features axis yet
+        X = X[:, None]
     steps = np.arange(X.shape[0])
     fig = go.Figure()
     for i, col in enumerate(dataset.columns):

@@ -4,4 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh requirements.txt
-exec .venv/bin/streamlit run app.py --server.maxUploadSize "${LSTM_LAB_MAX_UPLOAD_MB:-50}" "$@"
+# No file watcher: a watched file that changes makes Streamlit re-import our modules, and a re-imported
+# lstm_lab.compute would start a second set of Keras workers beside the first.
+exec .venv/bin/streamlit run app.py --server.maxUploadSize "${LSTM_LAB_MAX_UPLOAD_MB:-50}" \
+  --server.fileWatcherType none "$@"

@@ -22,14 +22,21 @@ def resize_stack() -> None:
     lab = state.lab_dict()
     layers = [dict(layer) for layer in lab["model"]["layers"]]
     n = st.session_state["n_layers"]
+    top = dict(layers[-1])  # what the stack hands to the head stays the same when layers come and go
     while len(layers) < n:
-        layers.append({**layers[-1], "return_sequences": layers[-1]["return_sequences"], "return_state": False})
+        layers.append({**layers[-1], "return_state": False})
     layers = layers[:n]
+    notes = set()
     for layer in layers[:-1]:
-        if not layer["return_sequences"] or layer["return_state"]:
-            state.note_change("Layers that feed another LSTM now return sequences (`return_sequences` on).")
+        if not layer["return_sequences"]:
+            notes.add("Layers that feed another LSTM now return sequences (`return_sequences` on).")
+        if layer["return_state"]:
+            notes.add("Only the last layer can return its states: `return_state` moved to the new last layer.")
         layer["return_sequences"] = True
         layer["return_state"] = False
+    layers[-1]["return_sequences"], layers[-1]["return_state"] = top["return_sequences"], top["return_state"]
+    for note in sorted(notes):
+        state.note_change(note)
     state.set_lab({**lab, "model": {**lab["model"], "layers": layers}})
 
 
@@ -43,8 +50,8 @@ def stack_section(lab: LabSpec) -> None:
     """One bordered column per LSTM layer, then one for the head: the stack reads left to right."""
     n = len(lab.model.layers)
     if not state.hidden("layers"):
-        st.session_state["n_layers"] = n
-        st.slider("LSTM layers stacked", 1, LIMITS.max_layers, key="n_layers", on_change=resize_stack)
+        st.session_state["n_layers"] = n  # a link may hold more layers than allowed: the table says so
+        st.slider("LSTM layers stacked", 1, max(LIMITS.max_layers, n), key="n_layers", on_change=resize_stack)
     cols = st.columns(n + 1)
     for i, layer in enumerate(lab.model.layers):
         with cols[i].container(border=True):

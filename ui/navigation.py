@@ -35,9 +35,12 @@ def run() -> None:
     state.init()
     compute.engine()  # starts Ray and the warm Keras worker in the background on the first run
     pages = [
-        st.Page(ROOT / path, title=title, icon=icon, default=i == 0) for i, (path, title, icon) in enumerate(PAGES)
+        st.Page(ROOT / path, title=title, icon=icon, default=i == 0, url_path="start" if i == 0 else None)
+        for i, (path, title, icon) in enumerate(PAGES)
     ]
-    page = st.navigation(pages)
+    # The first page lives at "/", and also at "/data" like the others at "/model", "/train", … for links.
+    alias = st.Page(ROOT / PAGES[0][0], title=PAGES[0][1], icon=PAGES[0][2], url_path="data", visibility="hidden")
+    page = st.navigation([*pages, alias])
     state.sync_url()
     sidebar.render()
     _run.inside = True

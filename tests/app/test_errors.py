@@ -106,3 +106,11 @@ def test_sequences_without_targets_say_so_before_training():
     goto(at, "model")
     assert shapes(at)[0] == "(None, 10, 3)"
     assert not at.error and not at.exception
+
+
+def test_sequences_without_a_features_axis_draw_on_the_data_page():
+    upload = Dataset(name="waves.npz", X=np.sin(np.arange(1500.0)).reshape(60, 25), y=np.arange(60.0))
+    at = open_with({"source": "upload"}, page="data", upload=upload)
+    assert "X is 2-D" in at.warning[0].value
+    assert not [e.value for e in at.error if "went wrong" in e.value]
+    assert at.get("plotly_chart")

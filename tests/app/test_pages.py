@@ -47,6 +47,30 @@ def test_model_page_stacking_returns_sequences_below(app):
     assert not app.exception
 
 
+def test_growing_and_shrinking_the_stack_keeps_what_the_head_receives(app):
+    goto(app, "model")
+    app.toggle(key="w.model.layers.0.return_state").set_value(True).run()
+    before = list(table(app)["Shape"])
+    app.slider(key="n_layers").set_value(3).run()
+    assert any("`return_state` moved to the new last layer" in i.value for i in app.info)
+    assert list(table(app)["Shape"])[-3:] == before[-3:]  # h, c and the head: the same as before
+    app.slider(key="n_layers").set_value(1).run()
+    assert list(table(app)["Shape"]) == before
+    assert not app.error
+
+
+def test_a_link_over_the_layer_limit_gets_the_limit_message():
+    from app_helpers import APP, TIMEOUT
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["layers"] = "8,8,8,8,8"
+    at.run()
+    goto(at, "model")
+    assert "The number of LSTM layers is 5; this server allows at most 4" in at.error[0].value
+    assert not [e.value for e in at.error if "went wrong" in e.value]
+
+
 def test_model_page_bidirectional_and_state(app):
     goto(app, "model")
     app.toggle(key="w.model.layers.0.bidirectional").set_value(True).run()

@@ -67,3 +67,9 @@ def test_a_fresh_server_opened_on_the_model_page(page):
         expect(page.get_by_text("KeyError")).to_have_count(0)
     finally:
         fresh.stop()
+
+
+def test_the_data_page_opens_at_its_own_address(server, page):
+    open_page(page, server, "data?timesteps=25")
+    expect(page.get_by_text("(575, 25, 1)")).to_be_visible()
+    expect(page.get_by_text("Page not found")).to_have_count(0)

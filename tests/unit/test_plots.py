@@ -34,3 +34,11 @@ def test_column_names_are_escaped_in_legends():
     table = pd.DataFrame({"<b>x</b>": np.arange(30.0)})
     fig = _json(plots.series_figure(table, None, ["<b>x</b>"]))
     assert "<b>" not in fig["data"][0]["name"]
+
+
+def test_a_sequence_saved_without_a_features_axis_is_drawn():
+    from lstm_lab.dataset import Dataset
+
+    data = Dataset(name="waves.npz", X=np.sin(np.arange(300.0)).reshape(12, 25), y=np.arange(12.0))
+    fig = plots.sequences_figure(data, 3)
+    assert len(fig.data) == 1 and len(fig.data[0].y) == 25
