@@ -73,9 +73,22 @@ def from_query(params: dict[str, str], base: dict | None = None) -> tuple[dict, 
             continue
         try:
             lab = LabSpec.from_dict(_apply(lab, name, raw)).to_dict()
-        except (LstmLabError, ValueError, KeyError, IndexError) as e:
-            problems.append(f"Ignored `{name}={raw}` from the link: {getattr(e, 'message', e)}")
+        except LstmLabError as e:
+            problems.append(f"Ignored `{name}={raw}` from the link: {e.message}")
+        except (ValueError, KeyError, IndexError):  # int("garbage"), float("x"), …: say it in words
+            problems.append(f"Ignored `{name}={raw}` from the link: {_expected(name)}")
     return lab, problems
+
+
+def _expected(name: str) -> str:
+    """What a parameter's value should look like, for a value that could not be read."""
+    if name == "layers":
+        return "expected layers such as `64+seq,32` (units, then flags)."
+    if name == "head":
+        return "expected a head such as `1+linear`, or `none`."
+    like = get_path(LabSpec().to_dict(), PARAMS[name]) if name in PARAMS else None
+    kind = {bool: "true or false", int: "a whole number", float: "a number"}.get(type(like), "another value")
+    return f"expected {kind}."
 
 
 def _apply(lab: dict, name: str, raw: str) -> dict:

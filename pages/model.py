@@ -21,11 +21,15 @@ changes()
 lab = state.lab()
 try:
     dataset = state.dataset()
+except LstmLabError as e:
+    render.error(e, "Load data first (Data page)")
+    st.stop()
+try:
     timesteps, features = input_shape(dataset, lab.data)
     summary = window_summary(dataset, lab.data)
     target = pick_columns(dataset, lab.data)[1][0]
-except LstmLabError as e:
-    render.error(e, "Fix the data first (Data page)")
+except LstmLabError as e:  # the data settings do not fit the data: the same explanation and Fix as on Data
+    render.problem(explain(e, lab, dataset.rows), e, key="data")
     st.stop()
 st.markdown(
     f"**Input** from the Data page: `(batch, timesteps, features)` = `(None, {timesteps}, {features})`, "

@@ -13,12 +13,6 @@ from lstm_lab.share import to_query
 from ui import persist, state
 from ui.render import safe_markdown
 
-HIDEABLE = [
-    "source", "rows", "channels", "noise", "task", "columns", "target_mode", "timesteps", "horizon", "stride",
-    "scaling", "padding", "layers", "units", "return_sequences", "bidirectional", "merge_mode", "return_state",
-    "dropout", "head", "masking", "stateful", "epochs", "batch_size", "learning_rate", "loss", "seed",
-]  # fmt: skip
-
 
 def render() -> None:
     with st.sidebar:
@@ -87,7 +81,7 @@ def _share() -> None:
     if hidden:
         st.caption(f"Instructor view: {len(hidden)} control(s) hidden by the link.")
     with st.expander("Instructor mode"):
-        chosen = st.multiselect("Hide these controls in the link", HIDEABLE, key="hide_choice")
+        chosen = st.multiselect("Hide these controls in the link", state.HIDEABLE, key="hide_choice")
         query = to_query(state.lab())
         if chosen:
             query["hide"] = ",".join(chosen)

@@ -25,6 +25,14 @@ LAB = "lab"
 WIDGET_PREFIX = "w."
 
 
+# Controls an instructor's link may hide (``hide=units,bidirectional``).
+HIDEABLE = [
+    "source", "rows", "channels", "noise", "task", "columns", "target_mode", "timesteps", "horizon", "stride",
+    "scaling", "padding", "layers", "units", "return_sequences", "bidirectional", "merge_mode", "return_state",
+    "dropout", "head", "masking", "stateful", "epochs", "batch_size", "learning_rate", "loss", "seed",
+]  # fmt: skip
+
+
 def init() -> None:
     """Create the session's state once, from the link it was opened with (preset, settings, hidden controls)."""
     if LAB in st.session_state:
@@ -40,8 +48,14 @@ def init() -> None:
     lab, ignored = from_query(params, base)
     st.session_state[LAB] = lab
     st.session_state["changes"] = []
+    asked = [h for h in params.get("hide", "").split(",") if h]
+    unknown = [h for h in asked if h not in HIDEABLE]
+    if unknown:
+        problems.append(
+            f"Ignored `hide` names that are no control: {', '.join(unknown)}. Known: {', '.join(HIDEABLE)}."
+        )
     st.session_state["link_problems"] = problems + ignored
-    st.session_state["hidden"] = {h for h in params.get("hide", "").split(",") if h}
+    st.session_state["hidden"] = {h for h in asked if h in HIDEABLE}
     persist.restore()
 
 

@@ -114,3 +114,11 @@ def test_sequences_without_a_features_axis_draw_on_the_data_page():
     assert "X is 2-D" in at.warning[0].value
     assert not [e.value for e in at.error if "went wrong" in e.value]
     assert at.get("plotly_chart")
+
+
+def test_a_window_too_long_is_fixed_from_the_model_page_too():
+    at = open_with({"rows": "100", "timesteps": "150"}, page="model")
+    assert "The window is longer than the data allows" in at.error[0].value
+    at.button(key="data.0").click().run()
+    assert not at.error
+    assert shapes(at)[0].startswith("(None, ")

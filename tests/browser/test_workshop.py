@@ -64,12 +64,13 @@ def test_preset_from_the_sidebar(server, page):
 
 
 def test_instructor_link_hides_controls(server, page):
-    open_page(page, server, "model?hide=bidirectional,return_state,layers")
+    open_page(page, server, "model?hide=bidirectional,return_state,layers,nosuch")
     expect(page.locator(TABLE)).to_contain_text("(None, 32)")
     expect(page.get_by_text("Return sequences (")).to_be_visible()
     expect(page.get_by_text("Bidirectional", exact=True)).to_have_count(0)
     expect(page.get_by_text("LSTM layers stacked")).to_have_count(0)
     expect(page.get_by_text("Instructor view: 3 control(s) hidden by the link.")).to_be_visible()
+    expect(page.get_by_text("Ignored hide names that are no control: nosuch.")).to_be_visible()
 
 
 def test_stop_keeps_the_partly_trained_model(server, page):

@@ -54,6 +54,8 @@ def test_bad_parameters_are_ignored_with_a_message():
     assert lab["data"]["timesteps"] == 20 and lab["model"]["layers"][0]["units"] == 32
     assert len(problems) == 3
     assert any("unknown layer flag 'wat'" in p for p in problems)
+    assert "Ignored `timesteps=abc` from the link: expected a whole number." in problems
+    assert not any("invalid literal" in p for p in problems)  # Python's wording never reaches the user
 
 
 def test_out_of_range_values_are_ignored_not_raised():
