@@ -236,7 +236,9 @@ _REASONS = {
     ("merge_mode", "ave"): "both directions averaged element-wise: units wide",
     ("merge_mode", None): "forward and backward come out as two separate tensors",
     ("masking", True): "a Masking layer marks all-zero steps as padding; shapes stay the same",
+    ("masking", False): "no Masking layer: padded steps count like any other; shapes stay the same",
     ("stateful", True): "the batch size becomes part of the input shape",
+    ("stateful", False): "the batch is free again (None) and state resets after every batch",
 }
 _GENERAL = {
     "units": "`units` is the last dimension of the layer's output",
@@ -281,7 +283,10 @@ def _first_difference(before: list[dict], after: list[dict]) -> str | None:
         text = [("(" + ", ".join("None" if d is None else str(d) for d in s) + ")") for s in shapes]
         return text[0] if len(text) == 1 else "[" + ", ".join(text) + "]"
 
-    for old, new in zip(before, after, strict=False):
-        if [tuple(s) for s in old["output_shapes"]] != [tuple(s) for s in new["output_shapes"]]:
-            return f"{fmt(old['output_shapes'])} → {fmt(new['output_shapes'])}"
+    def layers(rows):  # a Masking row that comes or goes would shift the others: it never changes a shape
+        return [[tuple(s) for s in r["output_shapes"]] for r in rows if r.get("kind") != "Masking"]
+
+    for old, new in zip(layers(before), layers(after), strict=False):
+        if old != new:
+            return f"{fmt(old)} → {fmt(new)}"
     return None

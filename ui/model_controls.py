@@ -35,6 +35,7 @@ def resize_stack() -> None:
         layer["return_sequences"] = True
         layer["return_state"] = False
     layers[-1]["return_sequences"], layers[-1]["return_state"] = top["return_sequences"], top["return_state"]
+    state.note_change(f"{n} LSTM layer{'s' * (n > 1)} stacked: each one reads the sequence the layer below returns.")
     for note in sorted(notes):
         state.note_change(note)
     state.set_lab({**lab, "model": {**lab["model"], "layers": layers}})
@@ -44,6 +45,8 @@ def toggle_head() -> None:
     lab = state.lab_dict()
     head = {"units": 1, "activation": "linear"} if st.session_state["has_head"] else None
     state.set_lab({**lab, "model": {**lab["model"], "head": head}})
+    state.note_change("Output head on: a Dense layer turns the last LSTM output into the prediction."
+                      if head else "Output head off: the last LSTM output is the model's output.")  # fmt: skip
 
 
 def stack_section(lab: LabSpec) -> None:
@@ -100,6 +103,7 @@ def shape_rows(pending, lab: LabSpec, rows_in_data: int | None) -> list[dict]:
         with st.spinner("Starting the Keras worker (first time only)…"):
             return pending()
     except LstmLabError as e:
+        st.session_state.pop("prev_rows", None)  # the next working model is not compared with an older one
         render.problem(explain(e, lab, rows_in_data), e)
         st.stop()
 

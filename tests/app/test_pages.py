@@ -53,6 +53,7 @@ def test_growing_and_shrinking_the_stack_keeps_what_the_head_receives(app):
     before = list(table(app)["Shape"])
     app.slider(key="n_layers").set_value(3).run()
     assert any("`return_state` moved to the new last layer" in i.value for i in app.info)
+    assert any("3 LSTM layers stacked" in i.value for i in app.info)
     assert list(table(app)["Shape"])[-3:] == before[-3:]  # h, c and the head: the same as before
     app.slider(key="n_layers").set_value(1).run()
     assert list(table(app)["Shape"]) == before

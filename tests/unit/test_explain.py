@@ -1,5 +1,7 @@
 """lstm_lab.explain: real Keras errors get plain words and a fix that makes the model build."""
 
+from dataclasses import replace
+
 import pytest
 
 from lstm_lab import LabSpec, LstmLabError
@@ -105,6 +107,9 @@ def test_one_line_for_each_change():
     bidir = shape_table(_lab([{"units": 8, "bidirectional": True}], head=False).model_spec(2))
     assert describe_change("model.layers.0.bidirectional", True, before, bidir).endswith("(None, 8) → (None, 16)")
     assert "no shape changes" in describe_change("model.layers.0.dropout", 0.2, before, before)
+    masked = shape_table(replace(_lab([{"units": 8}], head=False).model_spec(2), masking=True))
+    line = describe_change("model.masking", True, before, masked)
+    assert line.endswith("shapes stay the same")  # the added Masking row is not compared with the LSTM row
 
 
 def test_stateful_bidirectional_with_states_is_explained():
