@@ -35,9 +35,8 @@ def resize_stack() -> None:
         layer["return_sequences"] = True
         layer["return_state"] = False
     layers[-1]["return_sequences"], layers[-1]["return_state"] = top["return_sequences"], top["return_state"]
-    state.note_change(f"{n} LSTM layer{'s' * (n > 1)} stacked: each one reads the sequence the layer below returns.")
-    for note in sorted(notes):
-        state.note_change(note)
+    stacked = f"{n} LSTM layer{'s' * (n > 1)} stacked: each one reads the sequence the layer below returns."
+    state.note_change(" ".join([stacked, *sorted(notes)]))
     state.set_lab({**lab, "model": {**lab["model"], "layers": layers}})
 
 
