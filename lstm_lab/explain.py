@@ -144,6 +144,13 @@ def _head_width(error, text, layer, lab, rows):
     if not m:
         return None
     units = int(m.group(1))
+    if lab.model.head is None:  # no head at all: the last LSTM's units are the model's output width
+        return Explanation(
+            "The model's output does not match the targets",
+            f"Without a Dense head the last LSTM's output is the prediction. {error.message.split(' Set ')[0]} "
+            "A Dense head maps it to the width the targets need.",
+            [Fix(f"Add a Dense({units}) head", {"model.head": {**_head(lab), "units": units}})],
+        )
     return Explanation(
         "The head's width does not match the targets",
         error.message,
@@ -200,6 +207,24 @@ def longest_window(rows: int, lab: LabSpec, min_train: int = 20) -> int:
             return t
         fits.append(t)
     return fits[0] if fits else 0
+
+
+def two_outputs_problem(lab: LabSpec) -> Explanation | None:
+    """Explain a model whose last layer hands out two outputs (Bidirectional, ``merge_mode=None``) and no head.
+
+    Keras builds it, but one target cannot be compared with two outputs, so training would fail.
+    """
+    last = len(lab.model.layers) - 1
+    layer = lab.model.layers[last]
+    if lab.model.head is not None or not layer.bidirectional or layer.merge_mode is not None:
+        return None
+    return Explanation(
+        "Two outputs, one target",
+        f"Layer {last + 1} is Bidirectional with `merge_mode=None`, so the model ends in two tensors, the "
+        "forward and the backward output. Keras builds that, but training compares one prediction with each "
+        "target. Merge the two directions (concat puts them side by side: 2·units wide).",
+        [Fix(f"Set merge_mode to concat in layer {last + 1}", {f"model.layers.{last}.merge_mode": "concat"})],
+    )
 
 
 def stateful_batch_problem(split_sizes: tuple[int, int, int], batch_size: int) -> Explanation | None:

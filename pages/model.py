@@ -4,7 +4,7 @@ import streamlit as st
 
 from lstm_lab import compute
 from lstm_lab.errors import LstmLabError
-from lstm_lab.explain import explain, stateful_batch_problem
+from lstm_lab.explain import explain, stateful_batch_problem, two_outputs_problem
 from lstm_lab.tasks import check_targets
 from lstm_lab.window import input_shape, pick_columns, window_summary
 from ui import model_controls as mc
@@ -47,8 +47,11 @@ mc.what_changed(rows)
 mc.table_section(rows)
 mc.diagram_section(spec, rows)
 
+two_outputs = two_outputs_problem(lab)
 try:
-    if summary["y"] is not None:
+    if two_outputs:
+        render.problem(two_outputs, key="fit")
+    elif summary["y"] is not None:
         check_targets(rows[-1]["output_shapes"][0], summary["y"], lab.data.task, state.class_count(dataset, target))
 except LstmLabError as e:
     render.problem(explain(e, lab), key="fit")

@@ -122,3 +122,13 @@ def test_a_window_too_long_is_fixed_from_the_model_page_too():
     at.button(key="data.0").click().run()
     assert not at.error
     assert shapes(at)[0].startswith("(None, ")
+
+
+def test_two_outputs_without_a_head_are_fixed_in_one_click():
+    at = open_with({"layers": "32+bi-none", "head": "none"}, page="model")
+    assert "Two outputs, one target" in at.error[0].value
+    at.button(key="fit.0").click().run()
+    assert shapes(at)[-1] == "(None, 64)"  # merged: one output, 2·units wide; no head yet to map it
+    assert "The model's output does not match the targets" in at.error[0].value
+    at.button(key="fit.0").click().run()
+    assert shapes(at)[-1] == "(None, 1)" and not at.error
