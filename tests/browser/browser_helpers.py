@@ -96,3 +96,18 @@ def open_page(page: Page, server: Server, path: str = "") -> Page:
 def settle(page: Page) -> None:
     """Wait for the app to be idle (call after waiting for the element you expect)."""
     page.locator(IDLE).wait_for()
+
+
+def start_training(page: Page, epochs: int) -> None:
+    """On the Train page: set the epochs and press Train."""
+    box = page.get_by_label("Epochs (`epochs`)")
+    box.fill(str(epochs))
+    box.press("Enter")
+    settle(page)
+    page.get_by_role("button", name="Train", exact=True).click()
+
+
+def train_to_the_end(page: Page, epochs: int) -> None:
+    """On the Train page: train for ``epochs`` and wait until the page says it finished."""
+    start_training(page, epochs)
+    expect(page.get_by_text(f"Training finished. Epoch {epochs} of {epochs}.")).to_be_visible(timeout=120_000)

@@ -2,7 +2,7 @@
 
 import re
 
-from browser_helpers import Server, open_page, settle
+from browser_helpers import Server, open_page, settle, train_to_the_end
 from playwright.sync_api import expect
 
 TABLE = '[data-testid="stTable"]'
@@ -34,12 +34,7 @@ def test_data_page_shows_shapes_and_the_window_plot(server, page):
 
 def test_train_then_predictions(server, page):
     open_page(page, server, "train")
-    epochs = page.get_by_label("Epochs (`epochs`)")
-    epochs.fill("2")
-    epochs.press("Enter")
-    settle(page)
-    page.get_by_role("button", name="Train", exact=True).click()
-    expect(page.get_by_text("Training finished. Epoch 2 of 2.")).to_be_visible(timeout=120_000)
+    train_to_the_end(page, 2)
     expect(page.get_by_role("button", name="Train", exact=True)).to_be_enabled()
     settle(page)
     chart = page.locator(".js-plotly-plot")

@@ -1,7 +1,7 @@
 """Uploads through the real file input: a CSV becomes windows and trains; bad and hostile files
 change nothing and inject nothing."""
 
-from browser_helpers import open_page, settle
+from browser_helpers import open_page, settle, train_to_the_end
 from playwright.sync_api import expect
 
 HOSTILE = '<img src=x onerror="window.injected=1">'
@@ -35,12 +35,7 @@ def test_upload_a_csv_window_it_and_train(server, page):
     expect(page.get_by_text("(140, 20, 2)")).to_be_visible()  # 160 rows, timesteps 20, horizon 1
     expect(page.get_by_text("city", exact=False).first).to_be_visible()  # the text column is named as left out
     page.get_by_role("link", name="Train").click()
-    epochs = page.get_by_label("Epochs (`epochs`)")
-    epochs.fill("2")
-    epochs.press("Enter")
-    settle(page)
-    page.get_by_role("button", name="Train", exact=True).click()
-    expect(page.get_by_text("Training finished. Epoch 2 of 2.")).to_be_visible(timeout=120_000)
+    train_to_the_end(page, 2)
     page.get_by_role("link", name="Predictions").click()
     expect(page.locator(".js-plotly-plot")).to_contain_text("predicted temperature")
 
@@ -80,12 +75,7 @@ def test_text_classes_in_a_csv_train_a_classifier(server, page):
     expect(page.get_by_role("combobox", name="Label column (the class of each window)")).to_have_value("gear")
     expect(page.get_by_text("(130, 20, 2)")).to_be_visible()  # speed and load in; gear is the label
     page.get_by_role("link", name="Train").click()
-    epochs = page.get_by_label("Epochs (`epochs`)")
-    epochs.fill("1")
-    epochs.press("Enter")
-    settle(page)
-    page.get_by_role("button", name="Train", exact=True).click()
-    expect(page.get_by_text("Training finished. Epoch 1 of 1.")).to_be_visible(timeout=120_000)
+    train_to_the_end(page, 1)
     page.get_by_role("link", name="Predictions").click()
     confusion = page.locator(".js-plotly-plot").first
     expect(confusion).to_contain_text("Confusion matrix")

@@ -4,18 +4,10 @@ Stop, page switches during training, and two people training at once without see
 import re
 from urllib.parse import parse_qs, urlparse
 
-from browser_helpers import new_page, open_page, settle
+from browser_helpers import new_page, open_page, settle, start_training
 from playwright.sync_api import expect
 
 TABLE = '[data-testid="stTable"]'
-
-
-def start_training(page, epochs: int) -> None:
-    epochs_box = page.get_by_label("Epochs (`epochs`)")
-    epochs_box.fill(str(epochs))
-    epochs_box.press("Enter")
-    settle(page)
-    page.get_by_role("button", name="Train", exact=True).click()
 
 
 def test_a_shared_link_reopens_the_same_lab(server, browser):
