@@ -6,7 +6,7 @@ shapes the benchmark touches need to be right: LSTM stacks with a Dense head.
 """
 
 from lstm_lab import compute
-from lstm_lab.shapes import lstm_output_dim, lstm_params
+from lstm_lab.model.shapes import lstm_output_dim, lstm_params
 from lstm_lab.spec import ModelSpec
 from ui import navigation
 

@@ -5,8 +5,8 @@ times, interleaved, for a new ``units`` value each time:
 
 - ``keras``: plain Keras, ``Input(20, 1)`` → ``LSTM(units)`` → ``Dense(1)``, ``keras.Model`` and
   reading every layer's output shape;
-- ``shape_table``: ``lstm_lab.shapes.shape_table``, what the warm worker runs per request;
-- ``compute_round_trip``: ``lstm_lab.compute.shape_table`` from a plain Python process, i.e. the
+- ``shape_table``: ``lstm_lab.model.shapes.shape_table``, what the warm worker runs per request;
+- ``compute_round_trip``: ``lstm_lab.compute.shape_table_later`` from a plain Python process, i.e. the
   Ray call to a warm actor plus its build (never cached: the units differ every call).
 
 Usage: ``.venv/bin/python bench/keras_build.py [builds]``
@@ -44,7 +44,7 @@ def _worker(builds: int, with_ray: bool) -> None:
     tf.config.threading.set_intra_op_parallelism_threads(1)
     tf.config.threading.set_inter_op_parallelism_threads(1)
 
-    from lstm_lab.shapes import shape_table
+    from lstm_lab.model.shapes import shape_table
     from lstm_lab.spec import ModelSpec
 
     def plain(units: int) -> list:
@@ -59,7 +59,7 @@ def _worker(builds: int, with_ray: bool) -> None:
         from lstm_lab import compute
 
         compute.engine().wait_ready()
-        kinds["compute_round_trip"] = lambda u: compute.shape_table(_spec(u))
+        kinds["compute_round_trip"] = lambda u: compute.shape_table_later(_spec(u))()
     for call in kinds.values():  # warm up
         call(31)
     times: dict[str, list[float]] = {name: [] for name in kinds}

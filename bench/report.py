@@ -71,8 +71,8 @@ def _latency(r: dict) -> tuple[list[str], str]:
         )
     refs = {
         "keras": "plain Keras build + reading output shapes",
-        "shape_table": "`lstm_lab.shapes.shape_table` (what the warm worker runs)",
-        "compute_round_trip": "`compute.shape_table` through Ray to the warm actor",
+        "shape_table": "`lstm_lab.model.shapes.shape_table` (what the warm worker runs)",
+        "compute_round_trip": "`compute.shape_table_later` through Ray to the warm actor",
     }
     ref_text = "; ".join(f"{text}: {ref[k]['median']:.0f} ms" for k, text in refs.items() if k in ref)
     details = (
@@ -148,7 +148,7 @@ def _training(r: dict) -> tuple[list[str], str]:
         f"wall {r['ratio_fit']}× (noisy) | ≤ 1.05× | {_met(r['ratio_fit_cpu'], 1.05)} (CPU) |"
     ]
     details = (
-        "**Training overhead** (`bench/training_overhead.py`). `lstm_lab.train.train` (live-progress callback: "
+        "**Training overhead** (`bench/training_overhead.py`). `lstm_lab.model.train.train` (live-progress callback: "
         "history every epoch, Stop and NaN checks every batch, predictions refreshed while that costs under 5%) "
         "against a plain `model.fit` of the same `build_model` model, seed, compile settings and "
         f"`prepare`d default sine data ({r['train_samples']} training windows, {r['epochs']} epochs), in one "

@@ -3,10 +3,10 @@
 Both run in one fresh process with the TensorFlow thread setting of the app's training worker
 (``LIMITS.cpus_per_training`` threads), alternating app, plain, plain, app, ... so drift in the
 machine's load hits both alike. Each repetition builds a new model from
-``lstm_lab.model.build_model`` with the same seed, on ``lstm_lab.window.prepare`` of the default
+``lstm_lab.model.build.build_model`` with the same seed, on ``lstm_lab.data.window.prepare`` of the default
 sine dataset, and compiles it the same way.
 
-- app: ``lstm_lab.train.train`` with its live-progress callback (history every epoch, Stop and NaN
+- app: ``lstm_lab.model.train.train`` with its live-progress callback (history every epoch, Stop and NaN
   checks every batch, predictions refreshed while that costs under 5%);
 - plain: ``model.fit(x_train, y_train, validation_data=...)`` with no callback.
 
@@ -57,7 +57,7 @@ def _worker(epochs: int, reps: int) -> None:
     tf.config.threading.set_intra_op_parallelism_threads(threads)
     tf.config.threading.set_inter_op_parallelism_threads(threads)
 
-    from lstm_lab.generate import generated
+    from lstm_lab.data.generate import generated
     from lstm_lab.spec import LabSpec
 
     lab = LabSpec.from_dict({"train": {"epochs": epochs}})
@@ -99,7 +99,7 @@ def _clock_fit(keras, seconds: list[tuple[float, float]]) -> None:
 
 
 def _app(lab, dataset) -> None:
-    from lstm_lab.train import Progress, train
+    from lstm_lab.model.train import Progress, train
 
     progress = Progress()
     result = train(lab, dataset, progress)
@@ -109,9 +109,9 @@ def _app(lab, dataset) -> None:
 def _plain(keras, lab, dataset) -> None:
     import numpy as np
 
-    from lstm_lab.model import build_model
-    from lstm_lab.tasks import loss_for
-    from lstm_lab.window import prepare
+    from lstm_lab.data.window import prepare
+    from lstm_lab.model.build import build_model
+    from lstm_lab.model.task import loss_for
 
     prep = prepare(dataset, lab.data)
     keras.utils.set_random_seed(lab.seed)
@@ -129,7 +129,7 @@ def _list(values: list[float]) -> str:
 
 
 def _train_samples(lab, dataset) -> int:
-    from lstm_lab.window import prepare
+    from lstm_lab.data.window import prepare
 
     return prepare(dataset, lab.data).n_train
 

@@ -1,4 +1,4 @@
-"""Windowing a large table: strided views (``lstm_lab.window.make_windows``) against a copy per window.
+"""Windowing a large table: strided views (``lstm_lab.data.window.make_windows``) against a copy per window.
 
 A 1,000,000-row × 8-column float32 table is cut into windows of ``timesteps`` = 20 rows
 (horizon 1, stride 1: 999,980 windows) two ways, each in a fresh process:
@@ -7,7 +7,7 @@ A 1,000,000-row × 8-column float32 table is cut into windows of ``timesteps`` =
 - ``copy``: ``np.stack([table[i:i + T] for i in ...])``, every window copied into one array.
 
 For each it times making the windows, then one pass over them the way training feeds large
-data (``lstm_lab.train.window_batches``): shuffled batches of 256 windows, each copied with
+data (``lstm_lab.model.train.window_batches``): shuffled batches of 256 windows, each copied with
 ``np.ascontiguousarray(X[idx])``; both best of ``repeats``. Peak memory is the process's peak
 resident size (``ru_maxrss``) above what it held once the table was built.
 
@@ -66,7 +66,7 @@ def _peak_mb() -> float:
 
 
 def _one_pass(X, y, order) -> float:
-    """Seconds for one epoch of shuffled batches, copied as ``lstm_lab.train.window_batches`` does."""
+    """Seconds for one epoch of shuffled batches, copied as ``lstm_lab.model.train.window_batches`` does."""
     import numpy as np
 
     t0 = time.perf_counter()
@@ -81,7 +81,7 @@ def _worker(method: str, repeats: int) -> None:
     """Make the windows ``repeats`` times, then as many passes of shuffled batches; print the figures as JSON."""
     import numpy as np
 
-    from lstm_lab.window import make_windows, window_count
+    from lstm_lab.data.window import make_windows, window_count
 
     table = np.random.default_rng(0).standard_normal((ROWS, COLUMNS), dtype=np.float32)
     targets = table[:, :1]

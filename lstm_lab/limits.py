@@ -70,7 +70,7 @@ def check_model(spec, limits: Limits | None = None) -> None:
     Raises:
         LstmLabError: too many layers, units, timesteps or parameters.
     """
-    from lstm_lab.shapes import estimated_params
+    from lstm_lab.model.shapes import estimated_params
 
     limits = limits or LIMITS
     if len(spec.layers) > limits.max_layers:

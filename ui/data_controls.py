@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lstm_lab import plots
-from lstm_lab.dataset import Dataset
+from lstm_lab.charts import figures as plots
+from lstm_lab.data.dataset import Dataset
 from lstm_lab.errors import LstmLabError
 from ui import render, state
 from ui.widgets import bound

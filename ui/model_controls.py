@@ -5,11 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from lstm_lab import compute
-from lstm_lab.diagram import diagram_figure
+from lstm_lab.charts.diagram import diagram_figure
 from lstm_lab.errors import LstmLabError
-from lstm_lab.explain import describe_change, explain
 from lstm_lab.limits import LIMITS
 from lstm_lab.spec import LabSpec
+from lstm_lab.teach.explain import describe_change, explain
 from ui import render, state
 from ui.widgets import bound
 

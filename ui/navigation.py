@@ -1,14 +1,12 @@
-"""The app's pages and the setup every run needs, shared by app.py and the page scripts.
+"""The app's pages and the setup every run needs: ``app.py`` calls :func:`run`, nothing else.
 
-Streamlit treats a ``pages/`` folder beside the entry script as a legacy multipage app: on a
-fresh server, a first visitor opening ``/model`` directly would run that page without app.py.
-Each page therefore starts with :func:`ensure`, which runs the real entry point instead.
+The page scripts live in ``views/``, not ``pages/``: Streamlit would treat a ``pages/`` folder beside the
+entry script as a legacy multipage app and run a page without the entry point.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from pathlib import Path
 
 import streamlit as st
@@ -17,15 +15,14 @@ from lstm_lab import compute
 from ui import persist, sidebar, state
 
 ROOT = Path(__file__).resolve().parent.parent  # page paths must not depend on where the entry script lives
-_run = threading.local()
 log = logging.getLogger(__name__)
 
 PAGES = [
-    ("pages/data.py", "Data", ":material/table_chart:"),
-    ("pages/model.py", "Model", ":material/stacks:"),
-    ("pages/train.py", "Train", ":material/model_training:"),
-    ("pages/predictions.py", "Predictions", ":material/insights:"),
-    ("pages/export.py", "Export", ":material/download:"),
+    ("views/data.py", "Data", ":material/table_chart:"),
+    ("views/model.py", "Model", ":material/stacks:"),
+    ("views/train.py", "Train", ":material/model_training:"),
+    ("views/predictions.py", "Predictions", ":material/insights:"),
+    ("views/export.py", "Export", ":material/download:"),
 ]
 
 
@@ -43,7 +40,6 @@ def run() -> None:
     page = st.navigation([*pages, alias])
     state.sync_url()
     sidebar.render()
-    _run.inside = True
     try:
         page.run()
     except Exception:  # the last line of defence: a message, never a traceback
@@ -53,12 +49,4 @@ def run() -> None:
             "try the previous setting again, or reload the page."
         )
     finally:
-        _run.inside = False
         persist.save()
-
-
-def ensure() -> None:
-    """First call of every page: if Streamlit ran the page on its own, run the app instead."""
-    if not getattr(_run, "inside", False):
-        run()
-        st.stop()

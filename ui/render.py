@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from lstm_lab.errors import LstmLabError
-from lstm_lab.explain import Explanation, apply_fix
+from lstm_lab.teach.explain import Explanation, apply_fix
 
 
 def shape(t: tuple) -> str:

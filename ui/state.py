@@ -11,14 +11,14 @@ from dataclasses import replace
 import numpy as np
 import streamlit as st
 
-from lstm_lab.dataset import Dataset
+from lstm_lab.data.dataset import Dataset
+from lstm_lab.data.generate import generated
+from lstm_lab.data.window import pick_columns
 from lstm_lab.errors import LstmLabError
-from lstm_lab.generate import generated
+from lstm_lab.model.task import fit_model_to_task
 from lstm_lab.presets import preset_lab
 from lstm_lab.share import from_query, to_query
 from lstm_lab.spec import DataSpec, LabSpec
-from lstm_lab.tasks import fit_model_to_task
-from lstm_lab.window import pick_columns
 from ui import persist
 
 LAB = "lab"

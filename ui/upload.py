@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from lstm_lab import ingest
-from lstm_lab.dataset import Dataset
+from lstm_lab.data import ingest
+from lstm_lab.data.dataset import Dataset
 from lstm_lab.errors import LstmLabError
 from lstm_lab.limits import LIMITS, check_data
 from ui import render, state

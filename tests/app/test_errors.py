@@ -4,7 +4,7 @@ import numpy as np
 from app_helpers import APP, TIMEOUT, goto
 from streamlit.testing.v1 import AppTest
 
-from lstm_lab.dataset import Dataset
+from lstm_lab.data.dataset import Dataset
 
 
 def open_with(query: dict, page: str = "model", **session) -> AppTest:

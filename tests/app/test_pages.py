@@ -153,7 +153,7 @@ def test_a_csv_with_text_classes_trains_a_classifier():
     from app_helpers import APP, TIMEOUT
     from streamlit.testing.v1 import AppTest
 
-    from lstm_lab.ingest import load_upload
+    from lstm_lab.data.ingest import load_upload
 
     lines = ["f1,f2,label"] + [f"{np.sin(i / 3):.3f},{i % 3 + 0.1 * np.cos(i)},{'abc'[i % 3]}" for i in range(150)]
     upload = load_upload("\n".join(lines).encode(), "classes.csv", "refuse")

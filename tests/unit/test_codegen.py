@@ -1,4 +1,4 @@
-"""lstm_lab.codegen: the downloaded script runs, prints the app's shapes, and trains to the app's losses."""
+"""lstm_lab.export.script: the downloaded script runs, prints the app's shapes, and trains to the app's losses."""
 
 import os
 import re
@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from lstm_lab import LabSpec
-from lstm_lab.codegen import script
-from lstm_lab.generate import generated
+from lstm_lab.data.generate import generated
+from lstm_lab.data.window import input_shape
+from lstm_lab.export.script import script
+from lstm_lab.model.shapes import shape_table
+from lstm_lab.model.train import train
 from lstm_lab.presets import preset_lab
-from lstm_lab.shapes import shape_table
-from lstm_lab.train import train
-from lstm_lab.window import input_shape
 
 ROOT = Path(__file__).resolve().parents[2]
 SHAPE_PRESETS = ["single-lstm", "bidirectional-binary", "many-to-many", "next-20", "padding-masking", "stocks"]

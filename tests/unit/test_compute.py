@@ -2,12 +2,15 @@
 
 import sys
 import time
+from pathlib import Path
 
 import pytest
 import ray
 
 from lstm_lab import LabSpec, LstmLabError, compute
-from lstm_lab.generate import sine_table
+from lstm_lab.data.generate import sine_table
+
+ROOT = Path(__file__).resolve().parents[2]
 
 LAB = {"data": {"rows": 160, "timesteps": 8}, "model": {"layers": [{"units": 4}]}, "train": {"epochs": 2}}
 
@@ -20,20 +23,20 @@ def engine():
 
 
 def test_shapes_come_from_the_actor(engine):
-    rows = compute.shape_table({"timesteps": 20, "features": 128, "layers": [{"units": 64}], "head": None})
+    rows = compute.shape_table_later({"timesteps": 20, "features": 128, "layers": [{"units": 64}], "head": None})()
     assert rows[-1]["output_shapes"] == [(None, 64)]
     assert rows[-1]["params"] == 49_408
 
 
 def test_keras_errors_come_back_as_values(engine):
     with pytest.raises(LstmLabError) as err:
-        compute.shape_table({"timesteps": 5, "features": 2, "layers": [{"units": 4}, {"units": 3}]})
+        compute.shape_table_later({"timesteps": 5, "features": 2, "layers": [{"units": 4}, {"units": 3}]})()
     assert "expected ndim=3, found ndim=2" in err.value.keras_message
 
 
 def test_invalid_spec_comes_back_as_a_message(engine):
     with pytest.raises(LstmLabError, match="`layers\\[0\\].units`"):
-        compute.shape_table({"layers": [{"units": 0}]})
+        compute.shape_table_later({"layers": [{"units": 0}]})()
 
 
 def test_a_job_trains_streams_history_and_predicts(engine):
@@ -75,8 +78,8 @@ def test_failure_in_a_job_is_reported_not_raised(engine):
 NO_TF_IN_CALLER = """
 import sys
 from lstm_lab import compute
-from lstm_lab.generate import sine_table
-rows = compute.shape_table({"timesteps": 3, "features": 2, "layers": [{"units": 5}]})
+from lstm_lab.data.generate import sine_table
+rows = compute.shape_table_later({"timesteps": 3, "features": 2, "layers": [{"units": 5}]})()
 job = compute.TrainingJob({"data": {"rows": 120, "timesteps": 5}, "train": {"epochs": 1}},
                           sine_table(120, 1, 0.1, 0).to_payload())
 state = job.wait(timeout=120)["state"]
@@ -90,7 +93,7 @@ def test_the_caller_never_imports_tensorflow():
 
     out = subprocess.run(
         [sys.executable, "-c", NO_TF_IN_CALLER], capture_output=True, text=True, timeout=300,
-        cwd=str(compute.ROOT), env={**__import__("os").environ, "PYTHONPATH": str(compute.ROOT)},
+        cwd=str(ROOT), env={**__import__("os").environ, "PYTHONPATH": str(ROOT)},
     )  # fmt: skip
     assert "STATE done LOADED []" in out.stdout, out.stderr[-2000:]
 
@@ -107,7 +110,7 @@ from lstm_lab import compute
 t = threading.Thread(target=lambda: compute.engine().wait_ready())
 t.start(); t.join()      # like a Streamlit script thread, the caller's thread ends here
 time.sleep(5)            # local daemons tied to a dead thread die within about a second
-rows = compute.shape_table({"timesteps": 3, "features": 2, "layers": [{"units": 5}]})
+rows = compute.shape_table_later({"timesteps": 3, "features": 2, "layers": [{"units": 5}]})()
 print("ALIVE", rows[1]["output_shapes"])
 """
 
@@ -117,7 +120,7 @@ def test_ray_outlives_the_thread_that_first_asked_for_it():
 
     out = subprocess.run(
         [sys.executable, "-c", RAY_FROM_SHORT_THREAD], capture_output=True, text=True, timeout=180,
-        cwd=str(compute.ROOT), env={**__import__("os").environ, "PYTHONPATH": str(compute.ROOT)},
+        cwd=str(ROOT), env={**__import__("os").environ, "PYTHONPATH": str(ROOT)},
     )  # fmt: skip
     assert "ALIVE [(None, 5)]" in out.stdout, out.stderr[-2000:]
 

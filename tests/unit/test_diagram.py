@@ -1,4 +1,4 @@
-"""lstm_lab.diagram: the unrolled teaching diagram, drawn from real Keras shape tables."""
+"""lstm_lab.charts.diagram: the unrolled teaching diagram, drawn from real Keras shape tables."""
 
 import json
 import re
@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from lstm_lab import ModelSpec
-from lstm_lab.diagram import FEATURE_CAP, STEP_CAP, WIDTH, diagram_figure, drawn
-from lstm_lab.shapes import shape_table
+from lstm_lab.charts.diagram import FEATURE_CAP, STEP_CAP, WIDTH, diagram_figure, drawn
+from lstm_lab.model.shapes import shape_table
 
 
 @cache
@@ -231,7 +231,7 @@ def test_no_raw_html_reaches_the_labels():
 
 def test_the_module_imports_neither_keras_nor_streamlit():
     heavy = "('keras', 'tensorflow', 'streamlit')"
-    code = f"import sys, lstm_lab.diagram; print(sorted(m for m in {heavy} if m in sys.modules))"
+    code = f"import sys, lstm_lab.charts.diagram; print(sorted(m for m in {heavy} if m in sys.modules))"
     root = Path(__file__).parents[2]
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root)
     assert out.stdout.strip() == "[]"

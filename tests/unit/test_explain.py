@@ -1,13 +1,13 @@
-"""lstm_lab.explain: real Keras errors get plain words and a fix that makes the model build."""
+"""lstm_lab.teach.explain: real Keras errors get plain words and a fix that makes the model build."""
 
 from dataclasses import replace
 
 import pytest
 
 from lstm_lab import LabSpec, LstmLabError
-from lstm_lab.explain import apply_fix, describe_change, explain, longest_window, stateful_batch_problem
-from lstm_lab.shapes import shape_table
-from lstm_lab.tasks import check_targets
+from lstm_lab.model.shapes import shape_table
+from lstm_lab.model.task import check_targets
+from lstm_lab.teach.explain import apply_fix, describe_change, explain, longest_window, stateful_batch_problem
 
 
 def _lab(layers, head=None, **data):
@@ -75,8 +75,8 @@ def test_head_width_for_classes():
 
 
 def test_timesteps_longer_than_the_series():
-    from lstm_lab.generate import sine_table
-    from lstm_lab.window import window_summary
+    from lstm_lab.data.generate import sine_table
+    from lstm_lab.data.window import window_summary
 
     lab = _lab([{"units": 4}], timesteps=180)
     data = sine_table(150, 1, 0.1, 0)
@@ -130,8 +130,8 @@ def test_sequences_without_a_features_axis():
 
     import numpy as np
 
-    from lstm_lab.ingest import load_upload
-    from lstm_lab.window import input_shape
+    from lstm_lab.data.ingest import load_upload
+    from lstm_lab.data.window import input_shape
 
     buffer = io.BytesIO()
     np.savez(buffer, X=np.random.default_rng(0).standard_normal((40, 12)), y=np.arange(40) % 2)

@@ -4,7 +4,7 @@ import io
 
 import pandas as pd
 
-from lstm_lab.exports import history_csv, predictions_csv
+from lstm_lab.export.files import history_csv, predictions_csv
 
 
 def test_predictions_csv_has_readable_values_and_times():

@@ -1,4 +1,4 @@
-"""lstm_lab.ingest: every bad upload gets an LstmLabError that says what to change; good ones load."""
+"""lstm_lab.data.ingest: every bad upload gets an LstmLabError that says what to change; good ones load."""
 
 import io
 import random
@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lstm_lab import LstmLabError
-from lstm_lab.dataset import Dataset
-from lstm_lab.ingest import ParsedTable, check_size, load_upload, parse_upload, read_csv, read_numpy
+from lstm_lab.data.dataset import Dataset
+from lstm_lab.data.ingest import ParsedTable, check_size, load_upload, parse_upload, read_csv, read_numpy
 from lstm_lab.limits import Limits
 
 DATA = Path(__file__).parents[1] / "data"
@@ -426,8 +426,8 @@ def _classes_csv(rows: int = 90) -> bytes:
 
 
 def test_a_text_column_with_few_classes_becomes_a_label_column():
+    from lstm_lab.data.window import pick_columns, prepare
     from lstm_lab.spec import DataSpec
-    from lstm_lab.window import pick_columns, prepare
 
     ds = load_upload(_classes_csv(), "classes.csv", "refuse")
     assert ds.labels == {"label": ["high", "low", "mid"]}
@@ -442,8 +442,8 @@ def test_a_text_column_with_few_classes_becomes_a_label_column():
 
 
 def test_a_continuous_label_column_is_refused_before_training():
+    from lstm_lab.data.window import window_summary
     from lstm_lab.spec import DataSpec
-    from lstm_lab.window import window_summary
 
     ds = load_upload(_classes_csv(), "classes.csv", "refuse")
     with pytest.raises(LstmLabError, match=r"Classification needs 2 to 50 distinct labels; the labels have 8\d"):

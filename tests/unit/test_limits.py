@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from lstm_lab import LabSpec, LstmLabError, ModelSpec
-from lstm_lab.compute import check_limits
+from lstm_lab.compute.jobs import check_limits
 from lstm_lab.limits import Limits, check_data, check_model, check_training, describe, load
-from lstm_lab.shapes import estimated_params, shape_table
+from lstm_lab.model.shapes import estimated_params, shape_table
 
 
 def test_environment_overrides():

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from lstm_lab import plots
+from lstm_lab.charts import figures as plots
 
 
 def _json(fig) -> dict:
@@ -37,7 +37,7 @@ def test_column_names_are_escaped_in_legends():
 
 
 def test_a_sequence_saved_without_a_features_axis_is_drawn():
-    from lstm_lab.dataset import Dataset
+    from lstm_lab.data.dataset import Dataset
 
     data = Dataset(name="waves.npz", X=np.sin(np.arange(300.0)).reshape(12, 25), y=np.arange(12.0))
     fig = plots.sequences_figure(data, 3)

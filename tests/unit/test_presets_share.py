@@ -3,12 +3,12 @@
 import pytest
 
 from lstm_lab import LabSpec, LstmLabError
-from lstm_lab.generate import generated
+from lstm_lab.data.generate import generated
+from lstm_lab.data.window import input_shape, window_summary
+from lstm_lab.model.shapes import shape_table
+from lstm_lab.model.task import check_targets
 from lstm_lab.presets import PRESETS, preset_lab
-from lstm_lab.shapes import shape_table
 from lstm_lab.share import from_query, to_query
-from lstm_lab.tasks import check_targets
-from lstm_lab.window import input_shape, window_summary
 
 
 @pytest.mark.parametrize("name", sorted(PRESETS))

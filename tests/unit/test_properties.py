@@ -5,7 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lstm_lab import LstmLabError, ModelSpec
-from lstm_lab.shapes import estimated_params, lstm_output_dim, lstm_params, shape_table
+from lstm_lab.model.shapes import estimated_params, lstm_output_dim, lstm_params, shape_table
 from lstm_lab.share import from_query
 
 MERGES = ["concat", "sum", "mul", "ave"]

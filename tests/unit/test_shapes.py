@@ -1,4 +1,4 @@
-"""lstm_lab.shapes: per-layer shapes and params from real Keras models, checked against the seeds."""
+"""lstm_lab.model.shapes: per-layer shapes and params from real Keras models, checked against the seeds."""
 
 import json
 from pathlib import Path
@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from lstm_lab import LstmLabError, ModelSpec
-from lstm_lab.shapes import lstm_params, shape_table, total_params
+from lstm_lab.model.shapes import lstm_params, shape_table, total_params
 
 EXPECTED = Path(__file__).parent / "expected"
 

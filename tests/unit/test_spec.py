@@ -61,7 +61,7 @@ def test_unknown_key_is_rejected_with_the_allowed_ones():
 
 
 def test_stateful_needs_a_batch_size():
-    from lstm_lab.model import build_model
+    from lstm_lab.model.build import build_model
 
     with pytest.raises(LstmLabError, match="batch_size"):
         build_model(ModelSpec.from_dict({"stateful": True}))

@@ -1,4 +1,4 @@
-"""lstm_lab.train: real Keras training on tiny data, in this process."""
+"""lstm_lab.model.train: real Keras training on tiny data, in this process."""
 
 import io
 import zipfile
@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from lstm_lab import LabSpec, LstmLabError
-from lstm_lab.generate import sine_table
-from lstm_lab.tasks import check_targets
-from lstm_lab.train import Progress, train
+from lstm_lab.data.generate import sine_table
+from lstm_lab.model.task import check_targets
+from lstm_lab.model.train import Progress, train
 
 TINY = {"data": {"rows": 160, "timesteps": 8}, "model": {"layers": [{"units": 4}]}, "train": {"epochs": 2}}
 
@@ -94,7 +94,7 @@ def test_classification_heads_must_fit_the_classes():
 
 
 def test_binary_classification_on_generated_trends():
-    from lstm_lab.generate import trend_sequences
+    from lstm_lab.data.generate import trend_sequences
 
     lab = LabSpec.from_dict(
         {
@@ -113,7 +113,7 @@ def test_binary_classification_on_generated_trends():
 
 
 def test_multiclass_on_variable_length_sequences_with_masking():
-    from lstm_lab.generate import frequency_sequences
+    from lstm_lab.data.generate import frequency_sequences
 
     lab = LabSpec.from_dict(
         {

@@ -1,11 +1,11 @@
-"""lstm_lab.window: window counts, target alignment, no per-window copies, leakage-free scaling."""
+"""lstm_lab.data.window: window counts, target alignment, no per-window copies, leakage-free scaling."""
 
 import numpy as np
 import pytest
 
 from lstm_lab import DataSpec, LstmLabError
-from lstm_lab.generate import sine_table
-from lstm_lab.window import Scaler, make_windows, prepare, split_counts, window_count, window_summary
+from lstm_lab.data.generate import sine_table
+from lstm_lab.data.window import Scaler, make_windows, prepare, split_counts, window_count, window_summary
 
 
 def _table(n, f=2):
@@ -84,7 +84,7 @@ def test_summary_matches_prepared_arrays():
 
 
 def test_variable_length_sequences_are_padded_before_or_after():
-    from lstm_lab.generate import varlen_sequences
+    from lstm_lab.data.generate import varlen_sequences
 
     ds = varlen_sequences(40, 12, 1, 0.0, seed=3)
     for padding in ("post", "pre"):
@@ -96,7 +96,7 @@ def test_variable_length_sequences_are_padded_before_or_after():
 
 
 def test_sequence_scaler_ignores_padding():
-    from lstm_lab.generate import varlen_sequences
+    from lstm_lab.data.generate import varlen_sequences
 
     ds = varlen_sequences(60, 12, 1, 0.0, seed=1)
     ds.X[ds.X != 0] += 5.0  # real values around 5; padding stays 0
@@ -108,7 +108,7 @@ def test_sequence_scaler_ignores_padding():
 def test_classification_labels_from_a_column():
     import pandas as pd
 
-    from lstm_lab.dataset import Dataset
+    from lstm_lab.data.dataset import Dataset
 
     table = pd.DataFrame({"x": np.arange(50.0), "label": ["a", "b"] * 25})
     table["label"] = (table["label"] == "b").astype(float)

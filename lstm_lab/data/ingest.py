@@ -3,7 +3,7 @@
 A table (CSV, or a 1-D/2-D array) is read in two steps, so the missing values can be shown
 before the user picks what to do with them: :func:`read_csv` returns a :class:`ParsedTable`
 whose ``missing`` counts them, and :meth:`ParsedTable.to_dataset` applies the NaN policy. A
-3-D array is ready-made sequences and becomes a :class:`~lstm_lab.dataset.Dataset` at once.
+3-D array is ready-made sequences and becomes a :class:`~lstm_lab.data.dataset.Dataset` at once.
 :func:`load_upload` does it all for one uploaded file. Whatever the bytes, the only exception
 raised is :class:`~lstm_lab.errors.LstmLabError`, saying what is wrong and what to change.
 
@@ -29,11 +29,11 @@ from pathlib import PurePath
 import numpy as np
 import pandas as pd
 
-from lstm_lab.dataset import Dataset
+from lstm_lab.data.dataset import Dataset
+from lstm_lab.data.window import MAX_CLASSES
 from lstm_lab.errors import LstmLabError
 from lstm_lab.limits import LIMITS, Limits, check_data
 from lstm_lab.spec import NAN_POLICIES
-from lstm_lab.window import MAX_CLASSES
 
 CSV_TYPES = (".csv", ".txt", ".tsv")
 NUMPY_TYPES = (".npy", ".npz")

@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from lstm_lab.dataset import Dataset
+from lstm_lab.data.dataset import Dataset
+from lstm_lab.data.window import Prepared, prepare
 from lstm_lab.errors import LstmLabError
 from lstm_lab.limits import LIMITS
-from lstm_lab.model import build_model
-from lstm_lab.predict import predictions_view
+from lstm_lab.model.build import build_model
+from lstm_lab.model.predict import predictions_view
+from lstm_lab.model.task import check_targets, loss_for
 from lstm_lab.spec import LabSpec
-from lstm_lab.tasks import check_targets, loss_for
-from lstm_lab.window import Prepared, prepare
 
 # Windows are materialised for fit only below this size; above it they are fed batch by batch.
 MATERIALISE_BYTES = 256 * 2**20

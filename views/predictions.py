@@ -2,10 +2,8 @@
 
 import streamlit as st
 
-from lstm_lab import plots
-from ui import navigation, state
-
-navigation.ensure()
+from lstm_lab.charts import figures as plots
+from ui import state
 
 st.title("Predictions")
 st.caption("The test samples are the last part of the data, never seen in training.")

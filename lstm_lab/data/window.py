@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from lstm_lab.dataset import Dataset
+from lstm_lab.data.dataset import Dataset
 from lstm_lab.errors import LstmLabError
 from lstm_lab.spec import DataSpec
 
@@ -332,7 +332,7 @@ def _pad_before(X: np.ndarray, lengths: np.ndarray) -> np.ndarray:
 def window_summary(dataset: Dataset, spec: DataSpec) -> dict:
     """Shapes and split sizes the data yields, without building any array.
 
-    >>> from lstm_lab.generate import sine_table
+    >>> from lstm_lab.data.generate import sine_table
     >>> s = window_summary(sine_table(600, 2, 0.1, 0), DataSpec(timesteps=20))
     >>> s["samples"], s["X"], s["y"]
     (580, (580, 20, 2), (580, 1))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lstm_lab.dataset import Dataset
+from lstm_lab.data.dataset import Dataset
 from lstm_lab.errors import LstmLabError
 from lstm_lab.spec import DataSpec
 

@@ -5,12 +5,10 @@ import io
 import numpy as np
 import streamlit as st
 
-from lstm_lab.codegen import DATA_FILE_CSV, DATA_FILE_NPZ, script
 from lstm_lab.errors import LstmLabError
-from lstm_lab.exports import history_csv, predictions_csv
-from ui import navigation, render, state
-
-navigation.ensure()
+from lstm_lab.export.files import history_csv, predictions_csv
+from lstm_lab.export.script import DATA_FILE_CSV, DATA_FILE_NPZ, script
+from ui import render, state
 
 st.title("Export")
 st.caption("Leave with code and a model that reproduce what you saw.")

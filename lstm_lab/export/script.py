@@ -11,12 +11,12 @@ import inspect
 import pprint
 import textwrap
 
-from lstm_lab import generate
-from lstm_lab.dataset import Dataset
-from lstm_lab.model import layer_name
+from lstm_lab.data import generate
+from lstm_lab.data.dataset import Dataset
+from lstm_lab.data.window import pick_columns
+from lstm_lab.model.build import layer_name
+from lstm_lab.model.task import loss_for
 from lstm_lab.spec import LabSpec, LayerSpec
-from lstm_lab.tasks import loss_for
-from lstm_lab.window import pick_columns
 
 DATA_FILE_CSV = "lstm_lab_data.csv"
 DATA_FILE_NPZ = "lstm_lab_data.npz"

@@ -16,9 +16,9 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from lstm_lab.data.window import split_counts, window_count
 from lstm_lab.errors import LstmLabError
 from lstm_lab.spec import LabSpec, set_path
-from lstm_lab.window import split_counts, window_count
 
 
 @dataclass(frozen=True)

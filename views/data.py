@@ -2,14 +2,12 @@
 
 import streamlit as st
 
+from lstm_lab.data.window import pick_columns, window_summary
 from lstm_lab.errors import LstmLabError
-from lstm_lab.explain import explain
-from lstm_lab.window import pick_columns, window_summary
+from lstm_lab.teach.explain import explain
 from ui import data_controls as dc
-from ui import navigation, render, state, upload
+from ui import render, state, upload
 from ui.widgets import changes, setting_error
-
-navigation.ensure()
 
 st.title("Data")
 st.caption("Where the sequences come from, and how a table becomes `(samples, timesteps, features)`.")

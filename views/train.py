@@ -2,15 +2,13 @@
 
 import streamlit as st
 
-from lstm_lab import plots
+from lstm_lab.charts import figures as plots
 from lstm_lab.compute import TrainingJob
 from lstm_lab.errors import LstmLabError
 from lstm_lab.limits import LIMITS
-from lstm_lab.tasks import DEFAULT_LOSS, LOSSES_FOR
-from ui import navigation, render, state
+from lstm_lab.model.task import DEFAULT_LOSS, LOSSES_FOR
+from ui import render, state
 from ui.widgets import bound, setting_error
-
-navigation.ensure()
 
 POLL_SECONDS = 1.0
 BATCH_SIZES = [1, 2, 4, 5, 8, 10, 16, 20, 25, 32, 50, 64, 100, 128, 256, 512]

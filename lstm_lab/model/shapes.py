@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from lstm_lab.model import build_model, layer_name
+from lstm_lab.model.build import build_model, layer_name
 from lstm_lab.spec import LayerSpec, ModelSpec
 
 

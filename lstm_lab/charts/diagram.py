@@ -1,6 +1,6 @@
 """A teaching diagram of the model: the input block, then each LSTM layer unrolled over its timesteps.
 
-Drawn from a :class:`~lstm_lab.spec.ModelSpec` and the rows of :func:`lstm_lab.shapes.shape_table` with
+Drawn from a :class:`~lstm_lab.spec.ModelSpec` and the rows of :func:`lstm_lab.model.shapes.shape_table` with
 plotly shapes and annotations only (axes hidden). Data flows upward, from the input at the bottom to the
 head at the top; the state (h, c) flows from step to step along each row. Long sequences and many features
 are drawn capped, with an ellipsis, and labelled with their real sizes.

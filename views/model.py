@@ -3,15 +3,13 @@
 import streamlit as st
 
 from lstm_lab import compute
+from lstm_lab.data.window import input_shape, pick_columns, window_summary
 from lstm_lab.errors import LstmLabError
-from lstm_lab.explain import explain, stateful_batch_problem, two_outputs_problem
-from lstm_lab.tasks import check_targets
-from lstm_lab.window import input_shape, pick_columns, window_summary
+from lstm_lab.model.task import check_targets
+from lstm_lab.teach.explain import explain, stateful_batch_problem, two_outputs_problem
 from ui import model_controls as mc
-from ui import navigation, render, state
+from ui import render, state
 from ui.widgets import changes, setting_error
-
-navigation.ensure()
 
 st.title("Model")
 st.caption("Every control is named after the Keras argument you will write in code.")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from lstm_lab.data.window import Prepared
 from lstm_lab.spec import DataSpec
-from lstm_lab.window import Prepared
 
 
 def predictions_view(prep: Prepared, y_pred: np.ndarray, spec: DataSpec) -> dict:

@@ -1,0 +1,101 @@
+"""The Ray actors: a warm shapes worker, and one training worker per job.
+
+Keras is imported only inside these actors' processes, never in the process that creates them.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import ray
+
+from lstm_lab.errors import LstmLabError
+
+
+def _use_cpus(n: int) -> None:
+    """Limit TensorFlow to ``n`` threads; must run before TensorFlow's first op in the process."""
+    for var in ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS"):
+        os.environ[var] = str(n)
+    import tensorflow as tf
+
+    tf.config.threading.set_intra_op_parallelism_threads(n)
+    tf.config.threading.set_inter_op_parallelism_threads(n)
+
+
+def _assigned_cpus() -> int:
+    cpus = ray.get_runtime_context().get_assigned_resources().get("CPU", 1)
+    return max(1, round(cpus))
+
+
+@ray.remote(num_cpus=0)
+class ShapesWorker:
+    """A warm Keras process answering shape requests; holds no user state."""
+
+    def __init__(self):
+        _use_cpus(1)
+        import keras  # noqa: F401  (warm the import once)
+
+        self.builds = 0
+
+    def ready(self) -> bool:
+        return True
+
+    def shape_table(self, spec: dict) -> dict:
+        from lstm_lab.model.shapes import shape_table
+        from lstm_lab.model.train import KERAS_STATE
+        from lstm_lab.spec import ModelSpec
+
+        self.builds += 1
+        with KERAS_STATE:
+            if self.builds % 200 == 0:  # layer bookkeeping grows with every build
+                import keras
+
+                keras.backend.clear_session()
+            return _as_value(lambda: {"rows": shape_table(ModelSpec.from_dict(spec))})
+
+
+@ray.remote(max_concurrency=4)
+class TrainingWorker:
+    """One training job: its model, seed and Keras state belong to it alone."""
+
+    def __init__(self):
+        os.nice(10)  # long trainings yield the CPU to people editing shapes
+        _use_cpus(_assigned_cpus())
+        import keras  # noqa: F401
+
+        from lstm_lab.model.train import Progress
+
+        self.progress = Progress()
+
+    def ready(self) -> bool:
+        return True
+
+    def run(self, lab: dict, dataset: dict) -> dict:
+        from lstm_lab.data.dataset import Dataset
+        from lstm_lab.model.train import train
+        from lstm_lab.spec import LabSpec
+
+        result = _as_value(lambda: train(LabSpec.from_dict(lab), Dataset.from_payload(dataset), self.progress))
+        if "error" in result:
+            self.progress.update(state="failed", message=result["error"]["message"])
+            return {**self.progress.snapshot(), "error": result["error"], "model_bytes": None}
+        return result
+
+    def poll(self) -> dict:
+        return self.progress.snapshot()
+
+    def stop(self) -> None:
+        self.progress.stop()
+
+
+def _as_value(call) -> dict:
+    """Run ``call``; return an error as plain data so no Keras exception reaches the server."""
+    try:
+        return call()
+    except LstmLabError as e:
+        return {"error": e.to_dict()}
+    except Exception as e:
+        logging.getLogger(__name__).exception("compute call failed")
+        text = f"{type(e).__name__}: {e}".strip()
+        return {"error": {"message": f"Keras failed: {text.splitlines()[0]}", "field": None, "keras_message": text}}

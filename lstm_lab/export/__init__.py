@@ -1,0 +1,1 @@
+"""What a user takes away: a standalone Keras script and result files."""

@@ -1,0 +1,1 @@
+"""Teaching: plain explanations of errors and changes, with one-click fixes."""
