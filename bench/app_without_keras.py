@@ -24,7 +24,7 @@ def arithmetic_rows(spec_dict: dict) -> list[dict]:
                          lstm_params(ls.units, width, ls.bidirectional)))  # fmt: skip
         width = out
     if spec.head is not None:
-        last = rows[-1]["output_shapes"][0]
+        last = rows[-1].output_shapes[0]
         rows.append(_row("head", "Dense", (*last[:-1], spec.head.units), width * spec.head.units + spec.head.units))
     return rows
 

@@ -99,11 +99,11 @@ def _clock_fit(keras, seconds: list[tuple[float, float]]) -> None:
 
 
 def _app(lab, dataset) -> None:
-    from lstm_lab.model.train import Progress, train
+    from lstm_lab.model.train import ProgressTracker, train
 
-    progress = Progress()
+    progress = ProgressTracker()
     result = train(lab, dataset, progress)
-    assert result["state"] == "done", result.get("message")
+    assert result.state == "done", result.message
 
 
 def _plain(keras, lab, dataset) -> None:

@@ -1,9 +1,9 @@
-"""Windowing a large table: strided views (``lstm_lab.data.window.make_windows``) against a copy per window.
+"""Windowing a large table: strided views (``lstm_lab.data.pipeline.windows``) against a copy per window.
 
 A 1,000,000-row × 8-column float32 table is cut into windows of ``timesteps`` = 20 rows
 (horizon 1, stride 1: 999,980 windows) two ways, each in a fresh process:
 
-- ``views``: ``make_windows``, whose ``X`` is a strided view of the table (no window copied);
+- ``views``: ``windows``, whose ``X`` is a strided view of the table (no window copied);
 - ``copy``: ``np.stack([table[i:i + T] for i in ...])``, every window copied into one array.
 
 For each it times making the windows, then one pass over them the way training feeds large
@@ -24,7 +24,7 @@ import time
 import common
 
 ROWS, COLUMNS, TIMESTEPS, BATCH = 1_000_000, 8, 20, 256
-METHODS = {"views": "strided views (`make_windows`)", "copy": "copy per window (`np.stack`)"}
+METHODS = {"views": "strided views (`windows`)", "copy": "copy per window (`np.stack`)"}
 
 
 def run(repeats: int = 3) -> dict:
@@ -81,7 +81,7 @@ def _worker(method: str, repeats: int) -> None:
     """Make the windows ``repeats`` times, then as many passes of shuffled batches; print the figures as JSON."""
     import numpy as np
 
-    from lstm_lab.data.window import make_windows, window_count
+    from lstm_lab.data.pipeline import window_count, windows
 
     table = np.random.default_rng(0).standard_normal((ROWS, COLUMNS), dtype=np.float32)
     targets = table[:, :1]
@@ -90,7 +90,7 @@ def _worker(method: str, repeats: int) -> None:
 
     def make():
         if method == "views":
-            return make_windows(table, targets, TIMESTEPS)[:2]
+            return windows(table, targets, TIMESTEPS)[:2]
         X = np.stack([table[i : i + TIMESTEPS] for i in range(samples)])
         return X, targets[np.arange(samples) + TIMESTEPS]
 

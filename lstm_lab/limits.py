@@ -48,7 +48,8 @@ def load(environ: dict | None = None) -> Limits:
             values[f.name] = -1
         if values[f.name] < 0:
             raise LstmLabError(
-                f"Environment variable LSTM_LAB_{f.name.upper()} must be a non-negative integer, got {raw!r}."
+                f"Environment variable LSTM_LAB_{f.name.upper()} must be a non-negative integer, got {raw!r}.",
+                code="bad_limit",
             )
     return Limits(**values)
 
@@ -60,7 +61,12 @@ def _over(what: str, value: int, limit: int, name: str, fix: str, field: str):
     from lstm_lab.errors import LstmLabError
 
     return LstmLabError(
-        f"{what} is {value:,}; this server allows at most {limit:,} (LSTM_LAB_{name.upper()}). {fix}", field=field
+        f"{what} is {value:,}; this server allows at most {limit:,} (LSTM_LAB_{name.upper()}). {fix}",
+        code="over_limit",
+        field=field,
+        limit=limit,
+        value=value,
+        name=name,
     )
 
 
@@ -86,7 +92,7 @@ def check_model(spec, limits: Limits | None = None) -> None:
     params = estimated_params(spec)
     if params > limits.max_params:
         raise _over("The model's parameter count", params, limits.max_params, "max_params",
-                    "Use fewer units or layers.", "model.layers")  # fmt: skip
+                    "Use fewer units or layers.", "model")  # fmt: skip
 
 
 def check_data(rows: int, features: int, limits: Limits | None = None) -> None:

@@ -126,7 +126,7 @@ def preset_lab(name: str, seed: int = 0) -> dict:
         LstmLabError: no preset has that name.
     """
     if name not in PRESETS:
-        raise LstmLabError(f"No preset called {name!r}; presets are: {', '.join(PRESETS)}.", field="preset")
+        raise LstmLabError(f"No preset called {name!r}; presets are: {', '.join(PRESETS)}.", code="unknown_preset")
     lab = _merge(LabSpec().to_dict(), copy.deepcopy(PRESETS[name]["lab"]))
     lab["seed"] = seed
     return LabSpec.from_dict(lab).to_dict()

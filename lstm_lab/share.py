@@ -43,6 +43,28 @@ PARAMS = {
     "seed": "seed",
 }
 MERGE_FLAGS = {"concat": "bi", "sum": "bi-sum", "mul": "bi-mul", "ave": "bi-ave", None: "bi-none"}
+LAYER_CONTROLS = ("units", "return_sequences", "bidirectional", "merge_mode", "return_state", "dropout")
+
+
+def control_name(path: str) -> str:
+    """The name a link uses for the control of a lab path: ``model.layers.0.units`` → ``units``, the head's
+    settings → ``head``, the feature and target columns → ``columns``, otherwise the query parameter's name.
+
+    >>> control_name("model.layers.1.return_sequences"), control_name("data.val_fraction")
+    ('return_sequences', 'val')
+    """
+    parts = path.split(".")
+    if parts[:2] == ["model", "head"]:
+        return "head"
+    if parts[:2] == ["model", "layers"]:
+        return parts[-1] if len(parts) == 4 else "layers"
+    if path in ("data.features", "data.targets"):
+        return "columns"
+    return {p: name for name, p in PARAMS.items()}.get(path, parts[-1])
+
+
+# Controls an instructor's link may hide (``hide=units,bidirectional``), in the order the pages show them.
+HIDEABLE = list(dict.fromkeys([*(control_name(p) for p in PARAMS.values()), "layers", *LAYER_CONTROLS, "head"]))
 # Parameters that are not settings: presets and instructor mode travel in the URL too.
 EXTRA = ("preset", "hide")
 
@@ -97,7 +119,7 @@ def _apply(lab: dict, name: str, raw: str) -> dict:
     if name == "head":
         return set_path(lab, "model.head", None if raw == "none" else _parse_head(raw))
     if name not in PARAMS:
-        raise LstmLabError(f"unknown setting; known: {', '.join(PARAMS)}, layers, head.")
+        raise LstmLabError(f"unknown setting; known: {', '.join(PARAMS)}, layers, head.", code="unknown_setting")
     path = PARAMS[name]
     return set_path(lab, path, _value(raw, get_path(LabSpec().to_dict(), path)))
 
@@ -106,7 +128,7 @@ def _value(raw: str, like):
     """Parse ``raw`` to the type of the default value ``like``."""
     if isinstance(like, bool):
         if raw.lower() not in ("1", "0", "true", "false", "on", "off"):
-            raise LstmLabError("expected true or false.")
+            raise LstmLabError("expected true or false.", code="invalid_value")
         return raw.lower() in ("1", "true", "on")
     if isinstance(like, int):
         return int(raw)
@@ -156,7 +178,10 @@ def _parse_layer(token: str) -> dict:
         elif flag.startswith("act-"):
             layer["activation"] = flag[4:]
         else:
-            raise LstmLabError(f"unknown layer flag {flag!r}; flags are seq, bi, bi-sum, state, drop0.2, act-relu.")
+            raise LstmLabError(
+                f"unknown layer flag {flag!r}; flags are seq, bi, bi-sum, state, drop0.2, act-relu.",
+                code="invalid_value",
+            )
     return layer
 
 

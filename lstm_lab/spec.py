@@ -6,7 +6,10 @@ with one :class:`LstmLabError` naming the field, what is allowed and what was re
 
 >>> spec = ModelSpec.from_dict({"timesteps": 20, "features": 128, "layers": [{"units": 64}]})
 >>> spec.layers[0].units, spec.head
-(64, None)
+(64, HeadSpec(units=1, activation='linear'))
+>>> ModelSpec.from_dict({"layers": [{"units": 0}]})
+Traceback (most recent call last):
+lstm_lab.errors.LstmLabError: Received an invalid value for `model.layers.0.units`: expected an integer ..., got 0.
 """
 
 from __future__ import annotations
@@ -14,12 +17,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, fields, replace
 
+from lstm_lab.data.sources import SOURCES as DATA_SOURCES
 from lstm_lab.errors import LstmLabError
 
 MERGE_MODES = ("concat", "sum", "mul", "ave", None)
 HEAD_ACTIVATIONS = ("linear", "sigmoid", "softmax", "tanh", "relu")
 LSTM_ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear")
-SOURCES = ("sine", "stocks", "trend", "frequency", "varlen", "upload")
+SOURCES = tuple(DATA_SOURCES)
 LOSSES = ("auto", "mse", "mae", "huber", "binary_crossentropy", "sparse_categorical_crossentropy")
 TASKS = ("regression", "binary", "multiclass")
 TARGET_MODES = ("next", "next_k", "seq2seq")
@@ -32,7 +36,8 @@ NAN_POLICIES = ("refuse", "drop", "ffill")
 
 
 def _bad(path: str, expected: str, got: object) -> LstmLabError:
-    return LstmLabError(f"Received an invalid value for `{path}`: expected {expected}, got {got!r}.", field=path)
+    return LstmLabError(f"Received an invalid value for `{path}`: expected {expected}, got {got!r}.",
+                        code="invalid_value", field=path, expected=expected)  # fmt: skip
 
 
 def _int(lo: int, hi: int | None = None):
@@ -103,6 +108,7 @@ def _parse(cls, d: object, path: str, nested: dict | None = None):
         where = f"`{path}`" if path else cls.__name__
         raise LstmLabError(
             f"Unknown setting {unknown[0]!r} in {where}; allowed: {', '.join(sorted(known))}.",
+            code="unknown_setting",
             field=f"{path}.{unknown[0]}" if path else unknown[0],
         )
     values = {}
@@ -149,6 +155,27 @@ class LayerSpec:
     def to_dict(self) -> dict:
         return _to_dict(self)
 
+    def keras_name(self, index: int) -> str:
+        """The Keras name of the layer at 0-based ``index`` in the stack: ``lstm_1`` or ``bidirectional_1``."""
+        return f"{'bidirectional' if self.bidirectional else 'lstm'}_{index + 1}"
+
+    def keras_kwargs(self, index: int, stateful: bool = False) -> dict:
+        """The arguments of ``keras.layers.LSTM`` for this layer, the app's and the exported script's.
+
+        >>> LayerSpec(units=64, return_sequences=True).keras_kwargs(0)
+        {'units': 64, 'activation': 'tanh', 'return_sequences': True, 'return_state': False, 'dropout': 0.0, \
+'stateful': False, 'name': 'lstm_1'}
+        """
+        return {
+            "units": self.units, "activation": self.activation, "return_sequences": self.return_sequences,
+            "return_state": self.return_state, "dropout": self.dropout, "stateful": stateful,
+            "name": f"lstm_{index + 1}_cell" if self.bidirectional else f"lstm_{index + 1}",
+        }  # fmt: skip
+
+    def bidirectional_kwargs(self, index: int) -> dict:
+        """The arguments of the ``keras.layers.Bidirectional`` wrapper (a bidirectional layer only)."""
+        return {"merge_mode": self.merge_mode, "name": self.keras_name(index)}
+
 
 @dataclass(frozen=True)
 class HeadSpec:
@@ -168,7 +195,7 @@ class HeadSpec:
 def _layers(value, path):
     if not isinstance(value, (list, tuple)) or not value:
         raise _bad(path, "a non-empty list of layers", value)
-    return [LayerSpec.from_dict(v, f"{path}[{i}]") for i, v in enumerate(value)]
+    return [LayerSpec.from_dict(v, f"{path}.{i}") for i, v in enumerate(value)]
 
 
 def _head(value, path):
@@ -193,7 +220,7 @@ class ModelSpec:
     batch_size: int | None = field(default=None, metadata=_check(lambda p, v: None if v is None else _int(1)(p, v)))
 
     @classmethod
-    def from_dict(cls, d: dict, path: str = "") -> ModelSpec:
+    def from_dict(cls, d: dict, path: str = "model") -> ModelSpec:
         """Build and check a model spec.
 
         Raises:

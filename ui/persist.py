@@ -15,7 +15,9 @@ from collections import OrderedDict
 import streamlit as st
 
 COOKIE = "lstm_lab_sid"
-KEPT = ("upload", "job", "job_time", "job_lab")
+BROWSER = "browser_token"  # session key: this browser's token
+SET_COOKIE = "set_cookie"  # session key: the cookie still has to be written
+KEPT = ("upload", "job", "job_time", "job_lab")  # the session keys a reload must not lose (see ui.state)
 MAX_BROWSERS = 200
 TTL_SECONDS = 2 * 3600
 
@@ -31,15 +33,15 @@ def restore() -> None:
         kept = _store.get(token) if token else None
     if kept is not None:
         st.session_state.update({k: v for k, v in kept["values"].items() if v is not None})
-        st.session_state["browser_token"] = token
+        st.session_state[BROWSER] = token
         return
-    st.session_state["browser_token"] = secrets.token_urlsafe(24)
-    st.session_state["set_cookie"] = True
+    st.session_state[BROWSER] = secrets.token_urlsafe(24)
+    st.session_state[SET_COOKIE] = True
 
 
 def save() -> None:
     """At the end of every run: remember what a reload must not lose."""
-    token = st.session_state.get("browser_token")
+    token = st.session_state.get(BROWSER)
     if token is None:
         return
     values = {k: st.session_state.get(k) for k in KEPT}
@@ -52,8 +54,8 @@ def save() -> None:
 
 def set_cookie() -> None:
     """Write the token into a cookie once (a zero-height snippet; the token is ours, never user text)."""
-    if st.session_state.pop("set_cookie", False):
-        token = st.session_state["browser_token"]
+    if st.session_state.pop(SET_COOKIE, False):
+        token = st.session_state[BROWSER]
         st.iframe(
             f"<script>document.cookie = '{COOKIE}={token}; path=/; max-age={TTL_SECONDS}; SameSite=Strict';</script>",
             height=1,

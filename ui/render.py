@@ -7,30 +7,27 @@ import re
 import pandas as pd
 import streamlit as st
 
+from lstm_lab import edits
 from lstm_lab.errors import LstmLabError
-from lstm_lab.teach.explain import Explanation, apply_fix
+from lstm_lab.records import ShapeRow, format_shape
+from lstm_lab.teach.explain import Explanation
 
 
-def shape(t: tuple) -> str:
-    """A shape as Keras prints it: ``(None, 20, 64)``."""
-    return "(" + ", ".join("None" if d is None else str(d) for d in t) + (",)" if len(t) == 1 else ")")
-
-
-def shape_frame(rows: list[dict]) -> pd.DataFrame:
+def shape_frame(rows: list[ShapeRow]) -> pd.DataFrame:
     """One line per layer output; a layer with state outputs gets one line per tensor."""
     lines = []
     for r in rows:
-        for i, (s, name, dims) in enumerate(zip(r["output_shapes"], r["output_names"], r["dims"], strict=True)):
+        for i, (s, name, dims) in enumerate(zip(r.output_shapes, r.output_names, r.dims, strict=True)):
             first = i == 0
             lines.append(
                 {
-                    "Layer": r["layer"] if first else "",
-                    "Type": r["kind"] if first else "",
+                    "Layer": r.layer if first else "",
+                    "Type": r.kind if first else "",
                     "Output": name,
-                    "Shape": shape(s),
+                    "Shape": format_shape(s),
                     "Dimensions": dims,
-                    "Params": f"{r['params']:,}" if first else "",
-                    "Formula": r["formula"] if first else "",
+                    "Params": f"{r.params:,}" if first else "",
+                    "Formula": r.formula if first else "",
                 }
             )
     return pd.DataFrame(lines)
@@ -82,5 +79,7 @@ def problem(ex: Explanation, error: LstmLabError | None = None, key: str = "fix"
 def _apply(fix) -> None:
     from ui import state
 
-    state.set_lab(apply_fix(state.lab_dict(), fix))
-    state.note_change(f"Applied: {fix.label}.")
+    try:
+        state.apply(edits.apply_fix(state.lab(), fix))
+    except LstmLabError as e:
+        state.refuse_setting(e.message)

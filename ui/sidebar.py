@@ -6,10 +6,10 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from lstm_lab import compute
+from lstm_lab import compute, edits
 from lstm_lab.limits import describe
-from lstm_lab.presets import PRESETS, preset_lab
-from lstm_lab.share import to_query
+from lstm_lab.presets import PRESETS
+from lstm_lab.share import HIDEABLE, to_query
 from ui import persist, state
 from ui.render import safe_markdown
 
@@ -40,7 +40,7 @@ def _status() -> None:
             st.caption(":material/check_circle: Keras worker ready")
         if job is not None:
             p = job.progress()
-            st.caption(f"Training: {p['state']}, epoch {p['epoch']} of {p['epochs']}")
+            st.caption(f"Training: {p.state}, epoch {p.epoch} of {p.epochs}")
         starting = not engine.is_ready and not engine.error
         if busy and not starting and (job is None or job.ended):
             st.rerun()  # nothing left to watch: one full run draws the result and stops this timer
@@ -56,20 +56,18 @@ def _limits() -> None:
 
 
 def _link_problems() -> None:
-    for text in st.session_state.pop("link_problems", []):
+    for text in st.session_state.pop(state.LINK_PROBLEMS, []):
         st.warning(safe_markdown(text))
 
 
 def _load_preset() -> None:
-    name = st.session_state["preset_choice"]
-    state.set_lab(preset_lab(name, seed=state.lab().seed))
-    st.session_state.pop("prev_rows", None)
-    state.note_change(f"Preset loaded: {PRESETS[name]['title']}. {PRESETS[name]['context']}")
+    state.apply(edits.load_preset(st.session_state[state.PRESET_CHOICE], state.lab().seed))
+    st.session_state.pop(state.PREV_ROWS, None)
 
 
 def _presets() -> None:
     st.subheader("Presets")
-    name = st.selectbox("Start from", list(PRESETS), format_func=lambda n: PRESETS[n]["title"], key="preset_choice")
+    name = st.selectbox("Start from", list(PRESETS), format_func=lambda n: PRESETS[n]["title"], key=state.PRESET_CHOICE)
     st.caption(PRESETS[name]["context"])
     st.button("Load preset", on_click=_load_preset, key="load_preset", width="stretch")
 
@@ -77,11 +75,11 @@ def _presets() -> None:
 def _share() -> None:
     st.subheader("Share")
     st.caption("The address bar always holds this lab: data, model, training and seed. Copy it to share.")
-    hidden = st.session_state.get("hidden", set())
+    hidden = st.session_state.get(state.HIDDEN, set())
     if hidden:
         st.caption(f"Instructor view: {len(hidden)} control(s) hidden by the link.")
     with st.expander("Instructor mode"):
-        chosen = st.multiselect("Hide these controls in the link", state.HIDEABLE, key="hide_choice")
+        chosen = st.multiselect("Hide these controls in the link", HIDEABLE, key="hide_choice")
         query = to_query(state.lab())
         if chosen:
             query["hide"] = ",".join(chosen)

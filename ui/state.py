@@ -1,36 +1,42 @@
-"""Session state: the lab spec (the one source of truth), the loaded dataset and the training job.
+"""Session state: the lab (the one source of truth), the upload and the training job, under named keys.
 
-Settings live in plain ``st.session_state`` keys, never only in widgets: Streamlit deletes a
-widget's state when its page is not rendered.
+Every ``st.session_state`` key the app uses is named here. Settings live in plain keys, never only in
+widgets (Streamlit deletes a widget's state when its page is not rendered); widget keys start with
+``w.`` and are re-seeded from the lab whenever an edit changes what they show.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-import numpy as np
 import streamlit as st
 
 from lstm_lab.data.dataset import Dataset
 from lstm_lab.data.generate import generated
-from lstm_lab.data.window import pick_columns
+from lstm_lab.data.sources import dataset_for, generation_key
+from lstm_lab.edits import Edit
 from lstm_lab.errors import LstmLabError
-from lstm_lab.model.task import fit_model_to_task
 from lstm_lab.presets import preset_lab
-from lstm_lab.share import from_query, to_query
-from lstm_lab.spec import DataSpec, LabSpec
+from lstm_lab.share import HIDEABLE, control_name, from_query, to_query
+from lstm_lab.spec import DataSpec, LabSpec, get_path
+from lstm_lab.teach.changes import changed_parts, stale_note
 from ui import persist
 
-LAB = "lab"
+LAB = "lab"  # the LabSpec
+LAB_DICT = "lab_dict"  # the same lab as a dict, made once per change, for widgets bound to paths
+UPLOAD = "upload"  # the uploaded Dataset
+UPLOAD_FILE = "upload_file"  # the file uploader widget
+UPLOAD_PARSED = "upload_parsed"  # (file id, what reading it gave), so a rerun does not read it again
+UPLOAD_IN_USE = "upload_in_use"  # (file id, NaN policy) of the upload in use
+JOB = "job"  # the TrainingJob
+JOB_TIME = "job_time"  # x-axis values (dates) of the data the job trains on
+JOB_LAB = "job_lab"  # what the job was started with: the lab dict and the dataset's identity
+NOTES = "notes"  # one line on what the last edit changed besides the setting itself
+LAST_CHANGE = "last_change"  # (path, value) of the last setting change, for the Model page's what-changed line
+PREV_ROWS = "prev_rows"  # the shape rows shown last, to compare with
+SETTING_ERROR = "setting_error"  # the message of a setting that could not be applied
+HIDDEN = "hidden"  # controls the link hides (instructor mode)
+LINK_PROBLEMS = "link_problems"  # what the link asked for that could not be done
+PRESET_CHOICE = "preset_choice"
 WIDGET_PREFIX = "w."
-
-
-# Controls an instructor's link may hide (``hide=units,bidirectional``).
-HIDEABLE = [
-    "source", "rows", "channels", "noise", "task", "columns", "target_mode", "timesteps", "horizon", "stride",
-    "scaling", "padding", "layers", "units", "return_sequences", "bidirectional", "merge_mode", "return_state",
-    "dropout", "head", "masking", "stateful", "epochs", "batch_size", "learning_rate", "loss", "seed",
-]  # fmt: skip
 
 
 def init() -> None:
@@ -42,173 +48,147 @@ def init() -> None:
     if "preset" in params:
         try:
             base = preset_lab(params["preset"])
-            st.session_state["preset_choice"] = params["preset"]
+            st.session_state[PRESET_CHOICE] = params["preset"]
         except LstmLabError as e:
             problems.append(e.message)
     lab, ignored = from_query(params, base)
-    st.session_state[LAB] = lab
-    st.session_state["changes"] = []
+    set_lab(LabSpec.from_dict(lab))
     asked = [h for h in params.get("hide", "").split(",") if h]
     unknown = [h for h in asked if h not in HIDEABLE]
     if unknown:
         problems.append(
             f"Ignored `hide` names that are no control: {', '.join(unknown)}. Known: {', '.join(HIDEABLE)}."
         )
-    st.session_state["link_problems"] = problems + ignored
-    st.session_state["hidden"] = {h for h in asked if h in HIDEABLE}
+    st.session_state[LINK_PROBLEMS] = problems + ignored
+    st.session_state[HIDDEN] = {h for h in asked if h in HIDEABLE}
     persist.restore()
 
 
 def sync_url() -> None:
     """Write the current lab into the address bar, so copying it shares the lab."""
     wanted = to_query(lab())
-    if st.session_state.get("hidden"):
-        wanted["hide"] = ",".join(sorted(st.session_state["hidden"]))
+    if st.session_state.get(HIDDEN):
+        wanted["hide"] = ",".join(sorted(st.session_state[HIDDEN]))
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
 
 
 def hidden(path: str) -> bool:
     """True when the link hides the control for ``path`` (instructor mode)."""
-    return control_name(path) in st.session_state.get("hidden", set())
-
-
-def control_name(path: str) -> str:
-    """The name a link uses to hide a control: ``model.layers.0.units`` → ``units``, ``model.head.units`` → ``head``."""
-    parts = path.split(".")
-    if parts[:2] == ["model", "head"]:
-        return "head"
-    return parts[-1]
+    return control_name(path) in st.session_state.get(HIDDEN, set())
 
 
 def lab() -> LabSpec:
     """The current lab settings."""
-    return LabSpec.from_dict(st.session_state[LAB])
-
-
-def lab_dict() -> dict:
     return st.session_state[LAB]
 
 
-def set_lab(new: dict, *, reseed_widgets: bool = True) -> LabSpec:
-    """Replace the lab settings after checking them; widgets re-read their values.
+def lab_dict() -> dict:
+    """The current lab settings as a dict (read-only: edits go through :func:`apply`)."""
+    return st.session_state[LAB_DICT]
 
-    Raises:
-        LstmLabError: the new settings are invalid (the old ones stay).
-    """
-    spec = LabSpec.from_dict(new)
-    st.session_state[LAB] = spec.to_dict()
-    if reseed_widgets:
-        for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(WIDGET_PREFIX)]:
+
+def set_lab(new: LabSpec) -> None:
+    """Make ``new`` the lab; widgets that showed something else read the lab again."""
+    st.session_state[LAB] = new
+    st.session_state[LAB_DICT] = as_dict = new.to_dict()
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(WIDGET_PREFIX)]:
+        try:
+            stale = get_path(as_dict, key[len(WIDGET_PREFIX) :]) != st.session_state[key]
+        except (KeyError, IndexError, ValueError, TypeError):  # a control not bound to one path
+            stale = True
+        if stale:
             del st.session_state[key]
-    return spec
 
 
-def note_change(text: str) -> None:
-    """Remember a one-line explanation of what the last change did, shown on the next render."""
-    st.session_state["changes"] = [text]
+def apply(edit: Edit, change: tuple | None = None) -> None:
+    """Make an edit's lab the lab, and show its notes on the next run.
+
+    ``change`` is the ``(path, value)`` the user changed, for the Model page's what-changed line.
+    """
+    set_lab(edit.lab)
+    if edit.notes:
+        st.session_state[NOTES] = " ".join(edit.notes)
+    if change is not None:
+        st.session_state[LAST_CHANGE] = change
 
 
-def take_changes() -> list[str]:
-    changes, st.session_state["changes"] = st.session_state.get("changes", []), []
-    return changes
+def take_notes() -> str | None:
+    """The line on what the last edit changed, once."""
+    return st.session_state.pop(NOTES, None)
+
+
+def refuse_setting(message: str) -> None:
+    """Remember the message of a setting that could not be applied, to show on the next run."""
+    st.session_state[SETTING_ERROR] = message
+
+
+def take_setting_error() -> str | None:
+    return st.session_state.pop(SETTING_ERROR, None)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)  # shared and never mutated: no copy per run
-def _generated(source: str, rows: int, channels: int, noise: float, timesteps: int, seed: int) -> Dataset:
-    spec = DataSpec(source=source, rows=rows, channels=channels, noise=noise, timesteps=max(timesteps, 1))
-    return generated(spec, seed)
+def _generated(key: tuple, seed: int) -> Dataset:
+    source, rows, channels, noise, timesteps = key
+    return generated(DataSpec(source=source, rows=rows, channels=channels, noise=noise, timesteps=max(timesteps, 1)),
+                     seed)  # fmt: skip
 
 
-def dataset() -> Dataset:
-    """The dataset the lab's data settings point to.
+def _cached(data: DataSpec, seed: int) -> Dataset:
+    return _generated(generation_key(data), seed)
+
+
+def dataset_of(spec: LabSpec) -> Dataset:
+    """The dataset ``spec``'s data settings point to (this session's upload, or a cached built-in one).
 
     Raises:
         LstmLabError: the source is an upload and no file has been loaded.
     """
-    return dataset_for(lab())
+    return dataset_for(spec, st.session_state.get(UPLOAD), _cached)
 
 
-def dataset_for(spec: LabSpec) -> Dataset:
-    d = spec.data
-    if d.source == "upload":
-        uploaded = st.session_state.get("upload")
-        if uploaded is None:
-            raise LstmLabError("No file has been uploaded yet: choose a CSV or NumPy file above.", field="data.source")
-        if uploaded.missing_feature_axis and d.add_feature_axis:
-            return replace(uploaded, X=uploaded.X[:, :, None])
-        return uploaded
-    steps = d.timesteps if d.source in ("trend", "frequency", "varlen") else 0
-    return _generated(d.source, d.rows, d.channels, d.noise, steps, spec.seed)
+def dataset() -> Dataset:
+    """The dataset the current lab points to.
+
+    Raises:
+        LstmLabError: the source is an upload and no file has been loaded.
+    """
+    return dataset_of(lab())
 
 
-def refit_model(new: dict) -> dict:
-    """Give the model a head (and last layer, masking) that fits the new data settings' task."""
-    try:
-        spec = LabSpec.from_dict(new)
-        data = dataset_for(spec)
-        _, targets = pick_columns(data, spec.data)
-    except LstmLabError:
-        return new
-    fitted, notes = fit_model_to_task(new, len(targets), class_count(data, targets[0]), data.lengths is not None)
-    if notes:
-        note_change(" ".join(notes))
-    return fitted
-
-
-def class_count(data: Dataset, target: str) -> int:
-    """How many classes the labels hold (2 when unknown)."""
-    if data.class_names:
-        return len(data.class_names)
-    if data.is_series and target in data.table:
-        return max(2, int(data.table[target].nunique()))
-    if data.y is not None:
-        return max(2, len(np.unique(data.y)))
-    return 2
+def upload() -> Dataset | None:
+    """This browser's uploaded dataset, if any."""
+    return st.session_state.get(UPLOAD)
 
 
 def job():
     """The session's current training job, or None."""
-    return st.session_state.get("job")
+    return st.session_state.get(JOB)
 
 
 def set_job(new_job, data: Dataset) -> None:
     """Keep the session's training job, the x-axis of the data it trains on, and what it trains with."""
-    st.session_state["job"] = new_job
-    st.session_state["job_time"] = data.time if data.is_series else None
-    st.session_state["job_lab"] = _trained_with(lab_dict(), data)
+    st.session_state[JOB] = new_job
+    st.session_state[JOB_TIME] = data.time if data.is_series else None
+    st.session_state[JOB_LAB] = _trained_with(data)
 
 
-def _trained_with(lab: dict, data: Dataset | None) -> dict:
-    return {**lab, "dataset": None if data is None else (data.name, data.rows)}
-
-
-CHANGED_WORDS = {"dataset": "the dataset", "data": "the data settings", "model": "the model",
-                 "train": "the training settings", "seed": "the seed"}  # fmt: skip
+def _trained_with(data: Dataset | None) -> dict:
+    return {**lab_dict(), "dataset": None if data is None else (data.name, data.rows)}
 
 
 def stale_results_note(what: str) -> str | None:
     """A sentence saying ``what`` came from earlier settings, or None when the settings are unchanged."""
-    changed = changed_since_training()
-    if not changed:
-        return None
-    listed = changed[0] if len(changed) == 1 else ", ".join(changed[:-1]) + " and " + changed[-1]
-    return f"{what} come from the last training; {listed} changed since. Train again for the current settings."
-
-
-def changed_since_training() -> list[str]:
-    """What differs from the settings the current job was started with, in words (empty: nothing)."""
-    before = st.session_state.get("job_lab")
+    before = st.session_state.get(JOB_LAB)
     if before is None:
-        return []
+        return None
     try:
         data = dataset()
     except LstmLabError:
         data = None
-    now = _trained_with(lab_dict(), data)
-    return [words for key, words in CHANGED_WORDS.items() if now.get(key) != before.get(key)]
+    return stale_note(what, changed_parts(before, _trained_with(data)))
 
 
 def job_time():
     """x-axis values (dates) of the data the current job trained on, or None for row numbers."""
-    return st.session_state.get("job_time")
+    return st.session_state.get(JOB_TIME)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import numpy as np
 import streamlit as st
 
-from lstm_lab.data import ingest
+from lstm_lab import edits
 from lstm_lab.data.dataset import Dataset
+from lstm_lab.data.table import ParsedTable
+from lstm_lab.data.upload import read_upload
 from lstm_lab.errors import LstmLabError
-from lstm_lab.limits import LIMITS, check_data
+from lstm_lab.limits import LIMITS
 from ui import render, state
-from ui.widgets import bound
+from ui.widgets import setting
 
 NAN_POLICIES = {"refuse": "Refuse the file", "drop": "Drop those rows", "ffill": "Fill forward"}
 
@@ -20,29 +21,28 @@ def upload_section() -> None:
     file = st.file_uploader(
         f"CSV, or NumPy `.npy`/`.npz` (samples × timesteps × features), up to {LIMITS.max_upload_mb} MB",
         type=["csv", "txt", "tsv", "npy", "npz"],
-        key="upload_file",
+        key=state.UPLOAD_FILE,
     )
-    loaded = st.session_state.get("upload")
+    loaded = state.upload()
     if file is None:
         if loaded is not None:
             st.caption(f"Loaded: {render.plain(loaded.name)}")
         return
-    parsed = _parse(file)
+    parsed = _read(file)
     if isinstance(parsed, LstmLabError):
         _refused(parsed, file.name, loaded)
         return
-    if isinstance(parsed, ingest.ParsedTable) and parsed.missing:
+    if isinstance(parsed, ParsedTable) and parsed.missing:
         counts = ", ".join(f"{render.plain(c)}: {n:,}" for c, n in parsed.missing.items())
         st.warning(f"{parsed.missing_rows:,} rows have missing or infinite values ({counts}). Choose what to do:")
-        bound(st.radio, "Missing or infinite values", "data.nan_policy", options=list(NAN_POLICIES),
-              format_func=NAN_POLICIES.get, horizontal=True)  # fmt: skip
+        setting(st.radio, "Missing or infinite values", "data.nan_policy", options=list(NAN_POLICIES),
+                format_func=NAN_POLICIES.get, horizontal=True)  # fmt: skip
     policy = state.lab().data.nan_policy
-    token = st.session_state.get("upload_token")
+    token = st.session_state.get(state.UPLOAD_IN_USE)
     if token == (file.file_id, policy):
         return
     try:
-        dataset = parsed.to_dataset(policy) if isinstance(parsed, ingest.ParsedTable) else parsed
-        _check(dataset)
+        dataset = parsed.to_dataset(policy) if isinstance(parsed, ParsedTable) else parsed
     except LstmLabError as e:
         same_file = token is not None and token[0] == file.file_id and loaded is not None
         if same_file:  # only the missing-values choice changed: the file stays as it was loaded
@@ -50,13 +50,9 @@ def upload_section() -> None:
         else:
             _refused(e, file.name, loaded)
         return
-    st.session_state["upload"] = dataset
-    st.session_state["upload_token"] = (file.file_id, policy)
-    new = state.lab_dict()
-    task = "regression" if dataset.is_series else new["data"]["task"]
-    new = {**new, "data": {**new["data"], "source": "upload", "features": [], "targets": [], "task": task,
-                           "target_mode": "next"}}  # fmt: skip
-    state.set_lab(state.refit_model(new))
+    st.session_state[state.UPLOAD] = dataset
+    st.session_state[state.UPLOAD_IN_USE] = (file.file_id, policy)
+    state.apply(edits.after_upload(state.lab(), state.dataset_of))
     st.rerun()
 
 
@@ -66,26 +62,14 @@ def _refused(error: LstmLabError, name: str, loaded: Dataset | None) -> None:
         st.caption(f"Still using: {render.plain(loaded.name)}")
 
 
-def _parse(file) -> ingest.ParsedTable | Dataset | LstmLabError:
+def _read(file) -> ParsedTable | Dataset | LstmLabError:
     """Read the file once per upload (reruns reuse the result); errors are kept as values."""
-    cached = st.session_state.get("upload_parsed")
+    cached = st.session_state.get(state.UPLOAD_PARSED)
     if cached is not None and cached[0] == file.file_id:
         return cached[1]
     try:
-        data = file.getvalue()
-        ingest.check_size(len(data))
-        result = ingest.parse_upload(data, file.name)
+        result = read_upload(file.getvalue(), file.name)
     except LstmLabError as e:
         result = e
-    st.session_state["upload_parsed"] = (file.file_id, result)
+    st.session_state[state.UPLOAD_PARSED] = (file.file_id, result)
     return result
-
-
-def _check(dataset: Dataset) -> None:
-    """Refuse data the compute tier cannot hold: too large, or values beyond float32."""
-    check_data(dataset.rows, len(dataset.columns))
-    values = dataset.table.to_numpy() if dataset.is_series else dataset.X
-    with np.errstate(over="ignore"):
-        if not np.isfinite(np.asarray(values, dtype=np.float32)).all():
-            raise LstmLabError("Some values are too large for 32-bit floats (beyond ±3.4e38). Rescale the data "
-                               "(for example divide by 1e30) and upload it again.", field="data.source")  # fmt: skip

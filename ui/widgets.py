@@ -1,55 +1,82 @@
-"""Widgets bound to a path in the lab spec: they read from it and write every change back."""
+"""Widgets bound to the lab: each change goes through an edit in :mod:`lstm_lab.edits`, which decides the rest."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from lstm_lab import edits
 from lstm_lab.errors import LstmLabError
-from lstm_lab.spec import get_path, set_path
+from lstm_lab.spec import get_path
 from ui import state
 from ui.render import safe_markdown
 
 
-def bound(widget, label: str, path: str, *, after=None, **kwargs):
-    """Draw ``widget`` for the lab setting at ``path`` (e.g. ``"model.layers.0.units"``).
+def setting(widget, label: str, path: str, **kwargs):
+    """Draw ``widget`` for the lab setting at ``path`` (``"model.layers.0.units"``) and return its value.
 
-    ``after(old_dict, new_dict)`` may adjust the new settings (for example to keep a stack
-    valid) and return them. Returns the widget's current value.
+    A change is applied with :func:`lstm_lab.edits.set_setting`, with the rule that follows that setting.
+    A control the link hides is not drawn.
     """
-    if state.hidden(path):
-        return get_path(state.lab_dict(), path)
-    key = state.WIDGET_PREFIX + path
     current = get_path(state.lab_dict(), path)
+    if state.hidden(path):
+        return current
+    key = state.WIDGET_PREFIX + path
     if key not in st.session_state:
         st.session_state[key] = current
     if "max_value" in kwargs and isinstance(current, (int, float)) and current > kwargs["max_value"]:
         kwargs["max_value"] = current
     if "min_value" in kwargs and isinstance(current, (int, float)) and current < kwargs["min_value"]:
         kwargs["min_value"] = current
-    return widget(label, key=key, on_change=_commit, args=(path, key, after), **kwargs)
+    return widget(label, key=key, on_change=_set, args=(path, key), **kwargs)
 
 
-def _commit(path: str, key: str, after) -> None:
-    old = state.lab_dict()
-    new = set_path(old, path, st.session_state[key])
-    if after is not None:
-        new = after(old, new)
+def control(widget, label: str, name: str, value, edit, **kwargs):
+    """Draw ``widget`` for a control that is not one setting (the number of layers, the head on or off).
+
+    ``value`` is what the lab shows now; ``edit(lab, new_value)`` returns the :class:`~lstm_lab.edits.Edit`,
+    or ``None`` to leave the lab as it is.
+    """
+    key = state.WIDGET_PREFIX + name
+    if key not in st.session_state:
+        st.session_state[key] = value
+    return widget(label, key=key, on_change=_edit, args=(key, edit), **kwargs)
+
+
+def _set(path: str, key: str) -> None:
+    if key not in st.session_state:  # an edit in the same run re-seeded this widget: the lab decides
+        return
+    value = st.session_state[key]
     try:
-        state.set_lab(new, reseed_widgets=after is not None)
-        st.session_state["last_change"] = (path, st.session_state.get(key))
+        edit = edits.set_setting(state.lab(), path, value, state.dataset_of)
     except LstmLabError as e:
-        st.session_state["setting_error"] = e.message
-        st.session_state[key] = get_path(old, path)
+        state.refuse_setting(e.message)
+        st.session_state[key] = get_path(state.lab_dict(), path)
+        return
+    state.apply(edit, change=(path, value))
+
+
+def _edit(key: str, edit) -> None:
+    if key not in st.session_state:
+        return
+    try:
+        made = edit(state.lab(), st.session_state[key])
+    except LstmLabError as e:
+        state.refuse_setting(e.message)
+        del st.session_state[key]
+        return
+    if made is not None:
+        state.apply(made)
 
 
 def setting_error() -> None:
     """Show (once) the message of a setting that could not be applied."""
-    message = st.session_state.pop("setting_error", None)
+    message = state.take_setting_error()
     if message:
         st.error(safe_markdown(message))
 
 
 def changes() -> None:
-    """Show (once) the one-line explanations of what the last change did to other settings."""
-    for text in state.take_changes():
+    """Show (once) the line on what the last edit changed besides the setting itself."""
+    text = state.take_notes()
+    if text:
         st.info(safe_markdown(text), icon=":material/lightbulb:")

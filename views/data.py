@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from lstm_lab.data.window import pick_columns, window_summary
+from lstm_lab.data.columns import pick_columns
+from lstm_lab.data.window import window_summary
 from lstm_lab.errors import LstmLabError
 from lstm_lab.teach.explain import explain
 from ui import data_controls as dc
@@ -23,17 +24,20 @@ with left:
 try:
     dataset = state.dataset()
 except LstmLabError as e:
-    dc.show_error(e, "No data yet")
+    render.error(e, "No data yet")
+    st.stop()
 
 with left:
     dc.task_section(dataset)
 try:
     features, targets = pick_columns(dataset, state.lab().data)
 except LstmLabError as e:
-    dc.show_error(e, "These columns do not fit the data")
+    render.error(e, "These columns do not fit the data")
+    st.stop()
 
 with left:
-    dc.columns_section(dataset, features, targets)
+    if not dc.columns_section(dataset, features, targets):
+        st.stop()
     dc.window_section(dataset)
 
 with right:

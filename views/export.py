@@ -1,13 +1,10 @@
 """Export page: a standalone Keras script, the trained model, its history and predictions."""
 
-import io
-
-import numpy as np
 import streamlit as st
 
 from lstm_lab.errors import LstmLabError
-from lstm_lab.export.files import history_csv, predictions_csv
-from lstm_lab.export.script import DATA_FILE_CSV, DATA_FILE_NPZ, script
+from lstm_lab.export.files import data_file, history_csv, predictions_csv
+from lstm_lab.export.script import script
 from ui import render, state
 
 st.title("Export")
@@ -30,37 +27,28 @@ st.markdown(
 st.download_button("Download lstm_lab_model.py", code, file_name="lstm_lab_model.py", mime="text/x-python",
                    type="primary", key="download_script")  # fmt: skip
 if lab.data.source == "upload":
-    if dataset.is_series:
-        table = dataset.table.assign(time=dataset.time) if dataset.time is not None else dataset.table
-        st.download_button(f"Download {DATA_FILE_CSV} (put it beside the script)", table.to_csv(index=False),
-                           file_name=DATA_FILE_CSV, mime="text/csv", key="download_data")  # fmt: skip
-    else:
-        buffer = io.BytesIO()
-        arrays = {
-            k: v for k, v in {"X": dataset.X, "y": dataset.y, "lengths": dataset.lengths}.items() if v is not None
-        }
-        np.savez(buffer, **arrays)
-        st.download_button(f"Download {DATA_FILE_NPZ} (put it beside the script)", buffer.getvalue(),
-                           file_name=DATA_FILE_NPZ, key="download_data")  # fmt: skip
+    name, data, mime = data_file(dataset)
+    st.download_button(f"Download {name} (put it beside the script)", data, file_name=name, mime=mime,
+                       key="download_data")  # fmt: skip
 with st.expander("Show the script", expanded=False):
     st.code(code, language="python", line_numbers=True)
 
 st.subheader("The trained model and its results")
 job = state.job()
 final = job.progress() if job is not None and job.ended else None
-if final is None or not final.get("model_bytes"):
+if final is None or not final.model_bytes:
     st.info("Train a model on the **Train** page (and let it finish or stop it) to download it here.")
     st.stop()
 note = state.stale_results_note("The model, history and predictions below")
 if note:
     st.warning(note + " (The script above always follows the current settings.)")
 a, b, c = st.columns(3)
-a.download_button("Model (.keras)", final["model_bytes"], file_name="lstm_lab_model.keras",
+a.download_button("Model (.keras)", final.model_bytes, file_name="lstm_lab_model.keras",
                   mime="application/octet-stream", key="download_model")  # fmt: skip
-b.download_button("Training history (CSV)", history_csv(final["history"]), file_name="lstm_lab_history.csv",
-                  mime="text/csv", key="download_history", disabled=not final["history"])  # fmt: skip
-if final.get("predictions"):
-    c.download_button("Predictions (CSV)", predictions_csv(final["predictions"], state.job_time()),
+b.download_button("Training history (CSV)", history_csv(list(final.history)), file_name="lstm_lab_history.csv",
+                  mime="text/csv", key="download_history", disabled=not final.history)  # fmt: skip
+if final.predictions:
+    c.download_button("Predictions (CSV)", predictions_csv(final.predictions, state.job_time()),
                       file_name="lstm_lab_predictions.csv", mime="text/csv", key="download_predictions")  # fmt: skip
 st.caption("Load the model with `keras.saving.load_model(\"lstm_lab_model.keras\")`. Charts download as PNG "
            "from the camera icon in each chart's toolbar.")  # fmt: skip

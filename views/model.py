@@ -3,10 +3,11 @@
 import streamlit as st
 
 from lstm_lab import compute
-from lstm_lab.data.window import input_shape, pick_columns, window_summary
+from lstm_lab.data.columns import class_count, input_shape, pick_columns
+from lstm_lab.data.window import window_summary
 from lstm_lab.errors import LstmLabError
-from lstm_lab.model.task import check_targets
-from lstm_lab.teach.explain import explain, stateful_batch_problem, two_outputs_problem
+from lstm_lab.model.task import fit_problems
+from lstm_lab.teach.explain import explain
 from ui import model_controls as mc
 from ui import render, state
 from ui.widgets import changes, setting_error
@@ -31,7 +32,7 @@ except LstmLabError as e:  # the data settings do not fit the data: the same exp
     st.stop()
 st.markdown(
     f"**Input** from the Data page: `(batch, timesteps, features)` = `(None, {timesteps}, {features})`, "
-    f"{summary['samples']:,} samples."
+    f"{summary.samples:,} samples."
 )
 
 spec = lab.model_spec(features, timesteps)
@@ -41,19 +42,10 @@ mc.stack_section(lab)
 
 st.subheader("Output shapes, layer by layer")
 rows = mc.shape_rows(pending, lab, dataset.rows)
+if rows is None:
+    st.stop()
 mc.what_changed(rows)
 mc.table_section(rows)
 mc.diagram_section(spec, rows)
-
-two_outputs = two_outputs_problem(lab)
-try:
-    if two_outputs:
-        render.problem(two_outputs, key="fit")
-    elif summary["y"] is not None:
-        check_targets(rows[-1]["output_shapes"][0], summary["y"], lab.data.task, state.class_count(dataset, target))
-except LstmLabError as e:
-    render.problem(explain(e, lab), key="fit")
-if spec.stateful:
-    problem = stateful_batch_problem((summary["train"], summary["val"], summary["test"]), lab.train.batch_size)
-    if problem:
-        render.problem(problem, key="stateful")
+problems = fit_problems(lab, rows[-1].output_shapes[0], summary.y, summary.splits, class_count(dataset, target))
+mc.fit_section(problems, lab)

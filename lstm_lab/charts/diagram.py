@@ -27,6 +27,7 @@ from typing import NamedTuple
 
 import plotly.graph_objects as go
 
+from lstm_lab.records import ShapeRow, format_shape
 from lstm_lab.spec import HeadSpec, LayerSpec, ModelSpec
 
 WIDTH = 1100
@@ -73,7 +74,7 @@ def drawn(n: int, cap: int, tail: int) -> list[int | None]:
     return [*range(cap - tail), None, *range(n - tail, n)]
 
 
-def diagram_figure(spec: ModelSpec, rows: list[dict]) -> go.Figure:
+def diagram_figure(spec: ModelSpec, rows: list[ShapeRow]) -> go.Figure:
     """The model as an unrolled-RNN teaching diagram.
 
     Args:
@@ -85,8 +86,8 @@ def diagram_figure(spec: ModelSpec, rows: list[dict]) -> go.Figure:
     """
     canvas = _Canvas()
     cols = _Columns(spec.timesteps)
-    by_kind = {r["kind"]: r for r in rows}
-    lstm_rows = [r for r in rows if "LSTM" in r["kind"]]
+    by_kind = {r.kind: r for r in rows}
+    lstm_rows = [r for r in rows if "LSTM" in r.kind]
     canvas.legend()
     y = cols.timestep_labels(canvas, 34)
     sources, y = _input_band(canvas, cols, spec, rows[0], y + 6)
@@ -280,11 +281,6 @@ class _Columns:
                 canvas.text(x0, y, "…", f"ellipsis:{row.tag}", size=14)
 
 
-def _shape(shape) -> str:
-    """A Keras shape as Keras prints it: ``(None, 20, 64)``."""
-    return str(tuple(shape))
-
-
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
@@ -297,14 +293,14 @@ def _short(output_name: str) -> str:
 # ---------------------------------------------------------------- bands, bottom to top
 
 
-def _input_band(canvas: _Canvas, cols: _Columns, spec: ModelSpec, row: dict, y0: float) -> tuple[list[_Out], float]:
+def _input_band(canvas: _Canvas, cols: _Columns, spec: ModelSpec, row: ShapeRow, y0: float) -> tuple[list[_Out], float]:
     """The input window as a grid: one column per timestep, one cell per feature (feature 1 on top)."""
     features = drawn(spec.features, FEATURE_CAP, 1)
     pitch = 14
     batch = "batch fixed (stateful)" if spec.stateful else "None = any batch size"
     lines = [
         f"<b>input</b> ({_plural(spec.timesteps, 'timestep')} × {_plural(spec.features, 'feature')})",
-        f"shape {_shape(row['output_shapes'][0])}",
+        f"shape {format_shape(row.output_shapes[0])}",
         batch,
     ]
     gy, top = canvas.band(y0, pitch * len(features), lines, "input")
@@ -322,9 +318,9 @@ def _input_band(canvas: _Canvas, cols: _Columns, spec: ModelSpec, row: dict, y0:
     return [_Out(i, [(x, gtop)], "output:input") for i, x in cols.cells()], top
 
 
-def _masking_band(canvas: _Canvas, row: dict, y0: float) -> float:
+def _masking_band(canvas: _Canvas, row: ShapeRow, y0: float) -> float:
     """A thin band across the columns; the input arrows pass through it. Returns the band's top."""
-    name = html.escape(row["layer"])
+    name = html.escape(row.layer)
     lines = ["<b>Masking</b>: padded steps skipped", f"{name}: all-zero timesteps are ignored"]
     gy, top = canvas.band(y0, 20, lines, name)
     canvas.shapes.append(
@@ -334,8 +330,8 @@ def _masking_band(canvas: _Canvas, row: dict, y0: float) -> float:
     return top
 
 
-def _lstm_lines(ls: LayerSpec, row: dict, stateful: bool) -> list[str]:
-    name = html.escape(row["layer"])
+def _lstm_lines(ls: LayerSpec, row: ShapeRow, stateful: bool) -> list[str]:
+    name = html.escape(row.layer)
     if ls.bidirectional:
         merge = "two outputs" if ls.merge_mode is None else ls.merge_mode
         lines = [
@@ -346,7 +342,7 @@ def _lstm_lines(ls: LayerSpec, row: dict, stateful: bool) -> list[str]:
     else:
         lines = [f"<b>{name}</b>: LSTM, {_plural(ls.units, 'unit')}"]
     lines.append(f"return_sequences={ls.return_sequences} → {'every step' if ls.return_sequences else 'last step'}")
-    lines += [f"{_short(n)} {_shape(s)}" for n, s in zip(row["output_names"], row["output_shapes"], strict=True)]
+    lines += [f"{_short(n)} {format_shape(s)}" for n, s in zip(row.output_names, row.output_shapes, strict=True)]
     if ls.return_state and not ls.return_sequences and not ls.bidirectional:
         lines.append("(output is the last h)")
     if stateful:
@@ -355,15 +351,15 @@ def _lstm_lines(ls: LayerSpec, row: dict, stateful: bool) -> list[str]:
 
 
 def _lstm_band(
-    canvas: _Canvas, cols: _Columns, ls: LayerSpec, row: dict, stateful: bool, sources: list[_Out], y0: float
+    canvas: _Canvas, cols: _Columns, ls: LayerSpec, row: ShapeRow, stateful: bool, sources: list[_Out], y0: float
 ) -> tuple[list[_Out], float]:
     """One LSTM layer unrolled: a row of cells (two for Bidirectional), state arrows, outputs."""
-    name = row["layer"]
+    name = row.layer
     merged = ls.bidirectional and ls.merge_mode is not None
     graphic = _CELL_H + (_ROW_GAP + _CELL_H if ls.bidirectional else 0) + (_ROW_GAP + _MERGE_R if merged else 0)
     gy, top = canvas.band(y0, graphic, _lstm_lines(ls, row, stateful), name)
     n_main = 2 if ls.bidirectional and not merged else 1  # then the states: h, c (forward h, c, backward h, c)
-    states = [_shape(s) for s in row["output_shapes"][n_main:]]
+    states = [format_shape(s) for s in row.output_shapes[n_main:]]
     draw = dict(initial="h, c from<br>last batch" if stateful else "h₀ = c₀ = 0", every=ls.return_sequences)
     if not ls.bidirectional:
         exits = _draw_row(canvas, cols, _Row(name, gy, 0.0, cols.cell_w, FORWARD), sources, states, **draw)
@@ -431,15 +427,15 @@ def _merge(canvas: _Canvas, cols: _Columns, mode: str, name: str, f_exits: list,
 
 
 def _head_band(
-    canvas: _Canvas, cols: _Columns, head: HeadSpec, row: dict, sources: list[_Out], y0: float
+    canvas: _Canvas, cols: _Columns, head: HeadSpec, row: ShapeRow, sources: list[_Out], y0: float
 ) -> tuple[list[_Out], float]:
     """The Dense head: one small box per timestep when it receives sequences, else one box."""
-    shape = row["output_shapes"][0]
+    shape = row.output_shapes[0]
     per_step = len(shape) == 3
-    lines = [f"<b>{html.escape(row['layer'])}</b>: Dense, {_plural(head.units, 'unit')}, {head.activation}"]
+    lines = [f"<b>{html.escape(row.layer)}</b>: Dense, {_plural(head.units, 'unit')}, {head.activation}"]
     if per_step:
         lines.append("Dense applied at every timestep")
-    lines.append(f"output {_shape(shape)}")
+    lines.append(f"output {format_shape(shape)}")
     h = 22 if per_step else _CELL_H
     gy, top = canvas.band(y0, h, lines, "head")
     if per_step:

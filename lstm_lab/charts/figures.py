@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from lstm_lab.records import Predictions
+
 WINDOW_COLOUR = "rgba(59, 111, 212, 0.15)"
 TARGET_COLOUR = "#d62728"
 
@@ -112,20 +114,20 @@ def loss_figure(history: list[dict], epochs: int | None = None) -> go.Figure:
     return fig
 
 
-def predictions_figure(pred: dict, time=None, target: int = 0, context=None) -> go.Figure:
+def predictions_figure(pred: Predictions, time=None, target: int = 0, context=None) -> go.Figure:
     """Actual against predicted values on the test period, in the data's units.
 
     Args:
-        pred: A ``predictions_view`` dict.
+        pred: The predictions (:func:`lstm_lab.model.predict.predictions_view`).
         time: x values of the whole table (dates) or None for row numbers.
         target: Which target column to draw.
     """
-    rows = np.asarray(pred["rows"])
+    rows = np.asarray(pred.rows)
     x = rows if time is None else np.asarray(time)[rows]
-    x_title = "time" if time is not None else ("row (time step)" if pred.get("x_is_time", True) else "test sample")
-    name = _safe(pred["target_names"][target])
-    actual = np.asarray(pred["actual"])[:, target]
-    predicted = np.asarray(pred["predicted"])[:, target]
+    x_title = "time" if time is not None else ("row (time step)" if pred.x_is_time else "test sample")
+    name = _safe(pred.target_names[target])
+    actual = np.asarray(pred.actual)[:, target]
+    predicted = np.asarray(pred.predicted)[:, target]
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=x, y=actual, mode="lines", name=f"actual {name}", line=dict(color="#444", width=1.5)))
     fig.add_trace(
@@ -154,10 +156,10 @@ def sequences_figure(dataset, sample: int) -> go.Figure:
     return _layout(fig, f"Sample {sample}{label}", "timestep", "value")
 
 
-def confusion_figure(pred: dict) -> go.Figure:
+def confusion_figure(pred: Predictions) -> go.Figure:
     """Counts of actual (rows) against predicted (columns) classes on the test samples."""
-    names = [_safe(n) for n in pred["class_names"]]
-    z = np.asarray(pred["confusion"])
+    names = [_safe(n) for n in pred.class_names]
+    z = np.asarray(pred.confusion)
     heatmap = go.Heatmap(z=z, x=names, y=names, colorscale="Blues", showscale=False, text=z, texttemplate="%{text}",
                          hovertemplate="actual %{y}, predicted %{x}: %{z}<extra></extra>")  # fmt: skip
     fig = go.Figure(heatmap)
@@ -167,11 +169,11 @@ def confusion_figure(pred: dict) -> go.Figure:
     return fig
 
 
-def probabilities_figure(pred: dict) -> go.Figure:
+def probabilities_figure(pred: Predictions) -> go.Figure:
     """For each actual class, the probability the model gave that class: high and tight is good."""
-    names = [_safe(n) for n in pred["class_names"]]
-    probs = np.asarray(pred["probabilities"])
-    actual = np.asarray(pred["actual"], dtype=int)
+    names = [_safe(n) for n in pred.class_names]
+    probs = np.asarray(pred.probabilities)
+    actual = np.asarray(pred.actual, dtype=int)
     fig = go.Figure()
     for c, name in enumerate(names):
         mine = probs[actual == c, c]

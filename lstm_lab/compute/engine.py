@@ -18,6 +18,7 @@ import ray
 from lstm_lab.compute.workers import ShapesWorker, TrainingWorker
 from lstm_lab.errors import LstmLabError
 from lstm_lab.limits import LIMITS
+from lstm_lab.records import ShapeRow
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 120.0
@@ -25,10 +26,10 @@ CALL_TIMEOUT = 60.0
 _QUIET_TF = {"TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0", "KERAS_BACKEND": "tensorflow"}
 
 
-def _rows(answer: dict) -> list[dict]:
+def _rows(answer: dict) -> list[ShapeRow]:
     if "error" in answer:
         raise LstmLabError.from_dict(answer["error"])
-    return answer["rows"]
+    return [ShapeRow.from_dict(r) for r in answer["value"]]
 
 
 def _raise(error: Exception):
@@ -107,26 +108,21 @@ class Engine:
             LstmLabError: Ray or the actor could not start.
         """
         if not self._ready.wait(timeout):
-            raise LstmLabError("The Keras worker is still starting; try again in a few seconds.")
+            raise LstmLabError(
+                "The Keras worker is still starting; try again in a few seconds.", code="compute_starting"
+            )
         if self.error:
-            raise LstmLabError(self.error)
+            raise LstmLabError(self.error, code="compute_unavailable")
 
     @property
     def is_ready(self) -> bool:
         return self._ready.is_set() and not self.error
 
-    def shape_table(self, spec: dict) -> list[dict]:
-        """Per-layer rows for a model spec dict, from the warm actor (cached, bounded).
-
-        Raises:
-            LstmLabError: the spec is invalid, over the limits, or Keras rejected the model.
-        """
-        return self.shape_table_later(spec)()
-
     def shape_table_later(self, spec: dict):
-        """Send the request now and return a function that waits for the rows (the same errors, raised then).
+        """Send the request for a model spec dict's shape table now; return a function that waits for its
+        :class:`~lstm_lab.records.ShapeRow` list (cached, bounded). A page can draw its controls meanwhile.
 
-        A page can draw its controls while the warm actor builds the model.
+        The function raises LstmLabError when the spec is invalid, over the limits, or Keras rejected it.
         """
         import json
 
@@ -146,7 +142,7 @@ class Engine:
             return lambda: _rows(answer)
         ref = self.shapes.shape_table.remote(spec) if self.is_ready else None
 
-        def result() -> list[dict]:
+        def result() -> list[ShapeRow]:
             nonlocal ref
             if ref is None:
                 self.wait_ready()
@@ -197,5 +193,5 @@ def engine() -> Engine:
 
 
 def shape_table_later(spec: dict):
-    """Like :func:`shape_table`, but returns at once: call the result to wait for the rows."""
+    """Ask the warm actor for a model spec dict's shape table; call the result to wait for the rows."""
     return engine().shape_table_later(spec)

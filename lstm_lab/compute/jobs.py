@@ -3,56 +3,50 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 
 import ray
 
 from lstm_lab.compute.engine import CALL_TIMEOUT, engine
+from lstm_lab.data.dataset import Dataset
+from lstm_lab.limits import check_data, check_model, check_training
+from lstm_lab.records import Progress
+from lstm_lab.spec import LabSpec
 
 
-def check_limits(lab: dict, dataset: dict) -> None:
+def check_limits(lab: LabSpec, dataset: Dataset) -> None:
     """Refuse, before any work starts, a training over the server's limits.
 
     Raises:
-        LstmLabError: invalid settings, or a dataset, model or training too large for this server.
+        LstmLabError: a dataset, model or training too large for this server.
     """
-    from lstm_lab.limits import check_data, check_model, check_training
-    from lstm_lab.spec import LabSpec
-
-    spec = LabSpec.from_dict(lab)
-    if "values" in dataset:
-        rows, features = dataset["values"].shape
-        timesteps = spec.data.timesteps
+    if dataset.is_series:
+        rows, features = dataset.table.shape
+        timesteps = lab.data.timesteps
     else:
-        rows, timesteps, features = dataset["X"].shape
+        rows, timesteps = dataset.X.shape[:2]
+        features = dataset.X.shape[2] if dataset.X.ndim == 3 else 1
     check_data(rows, features)
-    check_model(spec.model_spec(len(spec.data.features) or features, timesteps))
-    check_training(spec.train)
+    check_model(lab.model_spec(len(lab.data.features) or features, timesteps))
+    check_training(lab.train)
 
 
 class TrainingJob:
-    """One training run as pages see it: start, progress, stop, result. Hides Ray entirely."""
+    """One training run, in its own worker: start it, poll its progress, stop it, read its result."""
 
-    def __init__(self, lab: dict, dataset: dict):
-        """Start training ``lab`` (a lab dict) on ``dataset`` (a ``Dataset.to_payload()``).
+    def __init__(self, lab: LabSpec, dataset: Dataset):
+        """Start training ``lab`` on ``dataset``.
 
         Raises:
-            LstmLabError: the settings are invalid or over the server's limits; nothing starts.
+            LstmLabError: the settings are over the server's limits; nothing starts.
         """
         check_limits(lab, dataset)
         self._engine = engine()
         self._worker = self._engine.take_training_worker()
         self._ready_ref = self._worker.ready.remote()
-        self._run_ref = self._worker.run.remote(lab, dataset)
-        self._final: dict | None = None
-        self._last: dict = {
-            "state": "queued",
-            "epoch": 0,
-            "epochs": lab.get("train", {}).get("epochs", 0),
-            "steps": 0,
-            "history": [],
-            "predictions": None,
-            "message": None,
-        }
+        self._run_ref = self._worker.run.remote(lab.to_dict(), dataset.to_payload())
+        self._final: Progress | None = None
+        self._last = Progress(state="queued", epochs=lab.train.epochs)
         self._stop_sent = False
         self._lock = threading.Lock()
         self._engine.jobs.add(self)
@@ -65,16 +59,16 @@ class TrainingJob:
                     self._finish()
         return self._final is not None
 
-    def progress(self) -> dict:
-        """The latest progress: ``state`` is queued, starting, training, done, stopped or failed."""
+    def progress(self) -> Progress:
+        """The latest progress; once ended, the final one, with the trained model's bytes."""
         if self.collect():
             return self._final
         ready, _ = ray.wait([self._ready_ref], timeout=0)
         if not ready:
             queued = self._engine.running_jobs > self._engine.capacity
-            return {**self._last, "state": "queued" if queued else "starting"}
+            return replace(self._last, state="queued" if queued else "starting")
         try:
-            self._last = ray.get(self._worker.poll.remote(), timeout=CALL_TIMEOUT)
+            self._last = Progress.from_dict(ray.get(self._worker.poll.remote(), timeout=CALL_TIMEOUT))
         except ray.exceptions.GetTimeoutError:
             pass
         return self._last
@@ -90,24 +84,11 @@ class TrainingJob:
             self._stop_sent = True
             self._worker.stop.remote()
 
-    def wait(self, timeout: float | None = None) -> dict:
-        """Block until the job ends (for notebooks and tests) and return its final progress."""
-        ray.wait([self._run_ref], timeout=timeout)
-        return self.progress()
-
-    @property
-    def model_bytes(self) -> bytes | None:
-        """The trained model as a ``.keras`` file, once the job has ended."""
-        return (self._final or {}).get("model_bytes")
-
-    def _finish(self) -> dict:
+    def _finish(self) -> None:
         try:
-            result = ray.get(self._run_ref, timeout=CALL_TIMEOUT)
+            final = Progress.from_dict(ray.get(self._run_ref, timeout=CALL_TIMEOUT))
         except ray.exceptions.RayError as e:
-            result = {**self._last, "state": "failed", "message": f"The training worker died: {type(e).__name__}"}
-        if result.get("state") not in ("done", "stopped", "failed"):
-            result["state"] = "failed"
-        self._final = result
+            final = replace(self._last, state="failed", message=f"The training worker died: {type(e).__name__}")
+        self._final = final if final.ended else replace(final, state="failed")
         ray.kill(self._worker)
         self._worker = None
-        return result

@@ -42,6 +42,7 @@ class ShapesWorker:
         return True
 
     def shape_table(self, spec: dict) -> dict:
+        """``{"value": [row dicts]}``, or ``{"error": error dict}``."""
         from lstm_lab.model.shapes import shape_table
         from lstm_lab.model.train import KERAS_STATE
         from lstm_lab.spec import ModelSpec
@@ -52,7 +53,7 @@ class ShapesWorker:
                 import keras
 
                 keras.backend.clear_session()
-            return _as_value(lambda: {"rows": shape_table(ModelSpec.from_dict(spec))})
+            return _as_value(lambda: [r.to_dict() for r in shape_table(ModelSpec.from_dict(spec))])
 
 
 @ray.remote(max_concurrency=4)
@@ -64,38 +65,45 @@ class TrainingWorker:
         _use_cpus(_assigned_cpus())
         import keras  # noqa: F401
 
-        from lstm_lab.model.train import Progress
+        from lstm_lab.model.train import ProgressTracker
 
-        self.progress = Progress()
+        self.progress = ProgressTracker()
 
     def ready(self) -> bool:
         return True
 
     def run(self, lab: dict, dataset: dict) -> dict:
+        """Train; the final progress as a dict (with the model's bytes), or a failed one saying why."""
+        from dataclasses import replace
+
         from lstm_lab.data.dataset import Dataset
         from lstm_lab.model.train import train
         from lstm_lab.spec import LabSpec
 
-        result = _as_value(lambda: train(LabSpec.from_dict(lab), Dataset.from_payload(dataset), self.progress))
-        if "error" in result:
-            self.progress.update(state="failed", message=result["error"]["message"])
-            return {**self.progress.snapshot(), "error": result["error"], "model_bytes": None}
-        return result
+        spec, data = LabSpec.from_dict(lab), Dataset.from_payload(dataset)
+        answer = _as_value(lambda: train(spec, data, self.progress).to_dict())
+        if "error" in answer:
+            self.progress.update(state="failed", message=answer["error"]["message"])
+            error = LstmLabError.from_dict(answer["error"])
+            return replace(self.progress.snapshot(), error=error).to_dict()
+        return answer["value"]
 
     def poll(self) -> dict:
-        return self.progress.snapshot()
+        return self.progress.snapshot().to_dict()
 
     def stop(self) -> None:
         self.progress.stop()
 
 
 def _as_value(call) -> dict:
-    """Run ``call``; return an error as plain data so no Keras exception reaches the server."""
+    """``{"value": call()}``, or ``{"error": ...}`` with the error as plain data: no Keras exception reaches
+    the server."""
     try:
-        return call()
+        return {"value": call()}
     except LstmLabError as e:
         return {"error": e.to_dict()}
     except Exception as e:
         logging.getLogger(__name__).exception("compute call failed")
         text = f"{type(e).__name__}: {e}".strip()
-        return {"error": {"message": f"Keras failed: {text.splitlines()[0]}", "field": None, "keras_message": text}}
+        return {"error": LstmLabError(f"Keras failed: {text.splitlines()[0]}", code="keras_failed",
+                                      keras_message=text).to_dict()}  # fmt: skip

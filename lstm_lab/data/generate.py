@@ -135,4 +135,4 @@ def generated(spec: DataSpec, seed: int) -> Dataset:
         return stocks_table()
     if spec.source in GENERATORS:
         return GENERATORS[spec.source](spec.rows, spec.timesteps, spec.channels, spec.noise, seed)
-    raise LstmLabError(f"No built-in dataset called {spec.source!r}.", field="data.source")
+    raise LstmLabError(f"No built-in dataset called {spec.source!r}.", code="unknown_source", field="data.source")

@@ -1,11 +1,13 @@
-"""From a table to ``(samples, timesteps, features)``: windows, chronological split, scaling.
+"""From a dataset to model-ready ``(samples, timesteps, features)`` arrays, checked first.
 
-Windows are strided views of the table (``sliding_window_view``), so no window is copied.
+The arithmetic is :mod:`lstm_lab.data.pipeline`'s (the exported script runs the same); this module
+checks the settings against the data, with messages a user can act on, and keeps what is needed to
+show results in the data's own units.
 
->>> import numpy as np
->>> X, y, rows = make_windows(np.zeros((100, 3)), np.zeros((100, 1)), timesteps=20)
->>> X.shape, y.shape
-((80, 20, 3), (80, 1))
+>>> from lstm_lab.data.generate import sine_table
+>>> s = window_summary(sine_table(600, 2, 0.1, 0), DataSpec(timesteps=20))
+>>> s.samples, s.X, s.y
+(580, (580, 20, 2), (580, 1))
 """
 
 from __future__ import annotations
@@ -13,114 +15,43 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
+from lstm_lab.data import pipeline
+from lstm_lab.data.columns import check_classes, class_names, input_shape, pick_columns
 from lstm_lab.data.dataset import Dataset
 from lstm_lab.errors import LstmLabError
+from lstm_lab.records import WindowSummary
 from lstm_lab.spec import DataSpec
 
 
-def window_count(n_rows: int, timesteps: int, horizon: int = 1, stride: int = 1) -> int:
-    """Samples a table of ``n_rows`` yields: ⌊(N − timesteps − horizon) / stride⌋ + 1 (0 if too short).
-
-    >>> window_count(100, 20, 1, 1)
-    80
-    """
-    room = n_rows - timesteps - horizon
-    return room // stride + 1 if room >= 0 else 0
-
-
-def make_windows(
-    features: np.ndarray,
-    targets: np.ndarray,
-    timesteps: int,
-    horizon: int = 1,
-    stride: int = 1,
-    target_mode: str = "next",
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Cut ``features`` (N, F) into windows and pair each with its target from ``targets`` (N, K).
-
-    Args:
-        timesteps: Window length.
-        horizon: ``next``: the target lies ``horizon`` steps after the window's last row.
-            ``next_k``: the next ``horizon`` values. ``seq2seq``: the window shifted by ``horizon``.
-        stride: Rows between the starts of consecutive windows.
-
-    Returns:
-        ``X`` (samples, timesteps, F), a view of ``features``; ``y``: (samples, K) for ``next``,
-        (samples, horizon·K) for ``next_k``, (samples, timesteps, K) for ``seq2seq``;
-        ``rows``: the table row of each sample's (first) target.
+def check_window(n_rows: int, timesteps: int, horizon: int = 1) -> None:
+    """Refuse a window that does not fit the table once.
 
     Raises:
-        LstmLabError: the table is too short for one window.
+        LstmLabError: the table is too short for one window (code ``window_too_long``).
     """
-    n = len(features)
-    count = window_count(n, timesteps, horizon, stride)
-    if count == 0:
+    if pipeline.window_count(n_rows, timesteps, horizon) == 0:
         raise LstmLabError(
             f"`timesteps`={timesteps} with `horizon`={horizon} needs at least {timesteps + horizon} rows, "
-            f"but the data has {n}. Shorten `timesteps` or load more rows.",
-            field="data.timesteps",
-        )
-    starts = np.arange(count) * stride
-    picks = slice(0, (count - 1) * stride + 1, stride)  # slicing keeps views; an index array would copy
-    X = sliding_window_view(features, timesteps, axis=0).transpose(0, 2, 1)[picks]
-    if target_mode == "next":
-        rows = starts + timesteps - 1 + horizon
-        y = targets[rows]
-    elif target_mode == "next_k":
-        rows = starts + timesteps
-        ahead = sliding_window_view(targets, horizon, axis=0).transpose(0, 2, 1)
-        y = ahead[timesteps : timesteps + picks.stop : stride].reshape(count, -1)
-    else:
-        rows = starts + horizon
-        y = sliding_window_view(targets, timesteps, axis=0).transpose(0, 2, 1)[horizon : horizon + picks.stop : stride]
-    return X, y, rows
+            f"but the data has {n_rows}. Shorten `timesteps` or load more rows.",
+            code="window_too_long", field="data.timesteps", rows=n_rows, timesteps=timesteps, horizon=horizon,
+        )  # fmt: skip
 
 
 def split_counts(samples: int, val_fraction: float, test_fraction: float) -> tuple[int, int, int]:
-    """Chronological train/validation/test sizes; the last samples are the test set.
+    """Chronological train/validation/test sizes, checked: the last samples are the test set.
 
     Raises:
-        LstmLabError: too few samples to leave any for training.
+        LstmLabError: too few samples to leave any for training (code ``too_few_samples``).
     """
-    n_test = max(round(samples * test_fraction), 1 if test_fraction > 0 else 0)
-    n_val = max(round(samples * val_fraction), 1 if val_fraction > 0 else 0)
-    n_train = samples - n_val - n_test
+    n_train, n_val, n_test = pipeline.split_sizes(samples, val_fraction, test_fraction)
     if n_train < 1:
         raise LstmLabError(
             f"Only {samples} samples: nothing is left for training after the validation and test splits. "
             "Use a shorter `timesteps`, a smaller `stride`, or more rows.",
-            field="data.timesteps",
-        )
+            code="too_few_samples", field="data.timesteps", samples=samples,
+        )  # fmt: skip
     return n_train, n_val, n_test
-
-
-@dataclass
-class Scaler:
-    """Per-column scaling fitted on training rows only, so the test period never leaks in."""
-
-    kind: str
-    center: np.ndarray
-    scale: np.ndarray
-
-    @classmethod
-    def fit(cls, values: np.ndarray, kind: str) -> Scaler:
-        cols = values.shape[1]
-        if kind == "standard":
-            center, scale = values.mean(axis=0), values.std(axis=0)
-        elif kind == "minmax":
-            center, scale = values.min(axis=0), values.max(axis=0) - values.min(axis=0)
-        else:
-            center, scale = np.zeros(cols), np.ones(cols)
-        scale = np.where(scale > 0, scale, 1.0)
-        return cls(kind, center.astype(np.float32), scale.astype(np.float32))
-
-    def transform(self, values: np.ndarray) -> np.ndarray:
-        return ((values - self.center) / self.scale).astype(np.float32)
-
-    def inverse(self, values: np.ndarray) -> np.ndarray:
-        return values * self.scale + self.center
 
 
 @dataclass
@@ -128,7 +59,8 @@ class Prepared:
     """Model-ready arrays, with what is needed to show results in the data's own units.
 
     ``rows`` holds each sample's target row in the table (series) or its index (sequences).
-    ``target_scaler`` and ``scaled_targets`` exist for regression; ``class_names`` for classification.
+    ``target_scaler`` (centre, scale) and ``scaled_targets`` exist for regression; ``class_names`` for
+    classification.
     """
 
     X: np.ndarray
@@ -141,7 +73,7 @@ class Prepared:
     target_names: list[str]
     task: str = "regression"
     is_series: bool = True
-    target_scaler: Scaler | None = None
+    target_scaler: tuple[np.ndarray, np.ndarray] | None = None
     scaled_targets: np.ndarray | None = None
     class_names: list[str] | None = None
 
@@ -155,222 +87,98 @@ class Prepared:
         return self.X[a:b], self.y[a:b]
 
 
-def pick_columns(dataset: Dataset, spec: DataSpec) -> tuple[list[str], list[str]]:
-    """Feature and target column names, with defaults: all columns in, the first one predicted.
-
-    When classifying a series, the default label is its first text label column (else the first column),
-    and the label columns are left out of the default features.
-
-    Sequence data has its targets apart from ``X``: they are named ``label`` or ``y``.
-
-    Raises:
-        LstmLabError: a named column is not in the data.
-    """
-    cols = dataset.columns
-    if dataset.is_series:
-        labels = [c for c in cols if c in dataset.labels]
-        inputs = [c for c in cols if c not in labels] or cols  # text labels are never a default input
-        if spec.task == "regression":
-            features = spec.features or inputs
-            targets = spec.targets or [features[0]]
-        else:  # nor is the label being predicted
-            targets = spec.targets or [labels[0] if labels else inputs[0]]
-            features = spec.features or [c for c in inputs if c not in targets] or inputs
-    else:
-        features = spec.features or cols
-        targets = ["label"] if spec.task != "regression" else _sequence_target_names(dataset)
-    checked = [(c, "data.features") for c in features] + [(c, "data.targets") for c in targets if dataset.is_series]
-    for name, path in checked:
-        if name not in cols:
-            raise LstmLabError(f"Column {name!r} is not in the data; columns are: {', '.join(cols)}.", field=path)
-    return list(features), list(targets)
-
-
-def _sequence_target_names(dataset: Dataset) -> list[str]:
-    if dataset.y is None or dataset.y.ndim == 1:
-        return ["y"]
-    return [f"y_{i + 1}" for i in range(dataset.y.shape[-1])]
-
-
-def input_shape(dataset: Dataset, spec: DataSpec) -> tuple[int, int]:
-    """``(timesteps, features)`` the model receives: the window for a series, the data's own for sequences."""
-    features, _ = pick_columns(dataset, spec)
-    timesteps = spec.timesteps if dataset.is_series else int(dataset.X.shape[1])
-    return timesteps, 0 if dataset.missing_feature_axis else len(features)
-
-
-MAX_CLASSES = 50
-
-
-def check_classes(count: int, task: str) -> None:
-    """Refuse a label column with the wrong number of distinct values for the task.
-
-    Raises:
-        LstmLabError: a binary task without exactly two labels, or too few or too many classes.
-    """
-    if task == "binary" and count != 2:
-        raise LstmLabError(
-            f"Binary classification needs exactly 2 distinct labels; the labels have {count}. "
-            "Choose multi-class classification, or another label column.",
-            field="data.task",
-        )
-    if count < 2 or count > MAX_CLASSES:
-        raise LstmLabError(
-            f"Classification needs 2 to {MAX_CLASSES} distinct labels; the labels have {count:,}. "
-            "A column with many distinct values is a regression target: choose another label column or the "
-            "regression task.",
-            field="data.task",
-        )
-
-
-def encode_labels(values: np.ndarray, task: str, names: list[str] | None = None) -> tuple[np.ndarray, list[str]]:
-    """Class labels as codes 0..C-1, with a name per class.
-
-    Raises:
-        LstmLabError: a binary task without exactly two labels, or too many classes.
-    """
-    values = np.asarray(values).ravel()
-    classes = np.unique(values)
-    check_classes(len(classes), task)
-    codes = np.searchsorted(classes, values).astype(np.int32)
-    if names is None or len(names) != len(classes):
-        names = [_label_name(c) for c in classes]
-    return codes, list(names)
-
-
-def _label_name(value) -> str:
-    return str(int(value)) if isinstance(value, (float, np.floating)) and float(value).is_integer() else str(value)
-
-
 def prepare(dataset: Dataset, spec: DataSpec) -> Prepared:
     """Scale, window (for a series) and split the data as ``spec`` says.
 
     Scalers are fitted on the training split only, so nothing of the test period leaks in.
 
+    >>> from lstm_lab.data.generate import sine_table
+    >>> p = prepare(sine_table(200, 2, 0.1, 0), DataSpec(timesteps=10))
+    >>> p.X.shape, p.y.shape, (p.n_train, p.n_val, p.n_test)
+    ((190, 10, 2), (190, 1), (134, 28, 28))
+
     Raises:
         LstmLabError: columns missing, labels unusable, or too little data for the window and splits.
     """
     if spec.task != "regression" and spec.target_mode != "next":
-        raise LstmLabError(
-            "Classification predicts one label per sample; set the target mode to `next`.", field="data.target_mode"
-        )
+        raise LstmLabError("Classification predicts one label per sample; set the target mode to `next`.",
+                           code="classification_target_mode", field="data.target_mode")  # fmt: skip
+    check_trainable(dataset)
+    features, targets = pick_columns(dataset, spec)
+    window_summary(dataset, spec)  # every check, with its message, before any array is built
+    common = dict(feature_names=features, target_names=targets, task=spec.task, is_series=dataset.is_series)
+    labels = spec.task != "regression"
     if dataset.is_series:
-        return _prepare_series(dataset, spec)
-    return _prepare_sequences(dataset, spec)
+        table = dataset.table
+        fx = table[features].to_numpy(dtype=np.float64)
+        if labels:
+            names = class_names(table[targets[0]].to_numpy(), spec.task, dataset.labels.get(targets[0]))
+            fy = pipeline.label_codes(table[targets[0]].to_numpy())[0][:, None]
+        else:
+            fy = table[targets].to_numpy(dtype=np.float64)
+        X, y, rows, splits, y_scaler = pipeline.series_arrays(
+            fx, fy, spec.timesteps, spec.horizon, spec.stride, spec.target_mode, spec.val_fraction,
+            spec.test_fraction, spec.scaling, labels,
+        )  # fmt: skip
+        scaled = None if labels else pipeline.scale(fy, y_scaler)
+    else:
+        index = [dataset.columns.index(f) for f in features]
+        names = class_names(dataset.y, spec.task, dataset.class_names) if labels else None
+        X, y, splits, y_scaler = pipeline.sequence_arrays(
+            dataset.X[:, :, index].astype(np.float64), dataset.y, dataset.lengths, spec.val_fraction,
+            spec.test_fraction, spec.scaling, spec.padding, labels,
+        )  # fmt: skip
+        rows, scaled = np.arange(len(X)), None
+    n_train, n_val, n_test = splits
+    return Prepared(X, y, rows, n_train, n_val, n_test, target_scaler=y_scaler, scaled_targets=scaled,
+                    class_names=names if labels else None, **common)  # fmt: skip
 
 
-def _prepare_series(dataset: Dataset, spec: DataSpec) -> Prepared:
-    features, targets = pick_columns(dataset, spec)
-    table = dataset.table
-    n = len(table)
-    samples = window_count(n, spec.timesteps, spec.horizon, spec.stride)
-    if samples == 0:
-        make_windows(np.zeros((n, 1)), np.zeros((n, 1)), spec.timesteps, spec.horizon, spec.stride)
-    n_train, n_val, n_test = split_counts(samples, spec.val_fraction, spec.test_fraction)
-    last_train_row = (n_train - 1) * spec.stride + spec.timesteps + spec.horizon - 1
-    fx = table[features].to_numpy(dtype=np.float64)
-    x_scaler = Scaler.fit(fx[: last_train_row + 1], spec.scaling)
-    common = dict(n_train=n_train, n_val=n_val, n_test=n_test, feature_names=features, target_names=targets)
-    if spec.task != "regression":
-        codes, names = encode_labels(table[targets[0]].to_numpy(), spec.task, dataset.labels.get(targets[0]))
-        X, y, rows = make_windows(x_scaler.transform(fx), codes[:, None], spec.timesteps, spec.horizon, spec.stride)
-        return Prepared(X, y[:, 0], rows, task=spec.task, class_names=names, **common)
-    fy = table[targets].to_numpy(dtype=np.float64)
-    y_scaler = Scaler.fit(fy[: last_train_row + 1], spec.scaling)
-    scaled_y = y_scaler.transform(fy)
-    X, y, rows = make_windows(
-        x_scaler.transform(fx), scaled_y, spec.timesteps, spec.horizon, spec.stride, spec.target_mode
-    )
-    return Prepared(X, y, rows, target_scaler=y_scaler, scaled_targets=scaled_y, **common)
-
-
-def _prepare_sequences(dataset: Dataset, spec: DataSpec) -> Prepared:
-    if dataset.missing_feature_axis:
-        raise LstmLabError(
-            f"X is 2-D, {tuple(dataset.X.shape)}, but an LSTM needs (samples, timesteps, features). Add the features "
-            "axis on the Model page (reshape to (samples, timesteps, 1)).",
-            field="data.add_feature_axis",
-        )
-    features, targets = pick_columns(dataset, spec)
-    if dataset.y is None:
-        raise LstmLabError(
-            "These sequences have no targets (y). Upload an .npz file holding both X and y.", field="data.source"
-        )
-    samples, timesteps, _ = dataset.X.shape
-    n_train, n_val, n_test = split_counts(samples, spec.val_fraction, spec.test_fraction)
-    index = [dataset.columns.index(f) for f in features]
-    X = dataset.X[:, :, index].astype(np.float64)
-    lengths = dataset.lengths if dataset.lengths is not None else np.full(samples, timesteps)
-    real = np.arange(timesteps)[None, :] < lengths[:, None]
-    x_scaler = Scaler.fit(X[:n_train][real[:n_train]], spec.scaling)
-    X = np.where(real[:, :, None], x_scaler.transform(X), 0.0).astype(np.float32)
-    if dataset.lengths is not None and spec.padding == "pre":
-        X = _pad_before(X, lengths)
-    common = dict(n_train=n_train, n_val=n_val, n_test=n_test, feature_names=features, target_names=targets,
-                  is_series=False)  # fmt: skip
-    rows = np.arange(samples)
-    if spec.task != "regression":
-        codes, names = encode_labels(dataset.y, spec.task, dataset.class_names)
-        return Prepared(X, codes, rows, task=spec.task, class_names=names, **common)
-    y = np.asarray(dataset.y, dtype=np.float64)
-    y = y[:, None] if y.ndim == 1 else y
-    flat = y.reshape(-1, y.shape[-1])
-    y_scaler = Scaler.fit(flat[: n_train * (len(flat) // samples)], spec.scaling)
-    return Prepared(X, y_scaler.transform(y), rows, target_scaler=y_scaler, **common)
-
-
-def _pad_before(X: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """Move each sequence's real steps to the end, so the zeros (padding) come first."""
-    timesteps = X.shape[1]
-    shift = timesteps - lengths
-    source = (np.arange(timesteps)[None, :] - shift[:, None]) % timesteps
-    moved = np.take_along_axis(X, source[:, :, None], axis=1)
-    moved[np.arange(timesteps)[None, :] < shift[:, None]] = 0.0
-    return moved
-
-
-def window_summary(dataset: Dataset, spec: DataSpec) -> dict:
+def window_summary(dataset: Dataset, spec: DataSpec) -> WindowSummary:
     """Shapes and split sizes the data yields, without building any array.
 
-    >>> from lstm_lab.data.generate import sine_table
-    >>> s = window_summary(sine_table(600, 2, 0.1, 0), DataSpec(timesteps=20))
-    >>> s["samples"], s["X"], s["y"]
-    (580, (580, 20, 2), (580, 1))
-
-    ``y`` is None for uploaded sequences that came without targets.
-
     Raises:
-        LstmLabError: too little data for one window or for the splits, or a missing column.
+        LstmLabError: too little data for one window or for the splits, a missing column, unusable labels,
+            or sequences without a features axis or without targets when training needs them.
     """
     _, targets = pick_columns(dataset, spec)
     timesteps, n_features = input_shape(dataset, spec)
     if dataset.is_series:
         if spec.task != "regression":
             check_classes(int(dataset.table[targets[0]].nunique()), spec.task)
-        samples = window_count(dataset.rows, spec.timesteps, spec.horizon, spec.stride)
-        if samples == 0:
-            make_windows(np.zeros((dataset.rows, 1)), np.zeros((dataset.rows, 1)), spec.timesteps, spec.horizon)
+        check_window(dataset.rows, spec.timesteps, spec.horizon)
+        samples = pipeline.window_count(dataset.rows, spec.timesteps, spec.horizon, spec.stride)
     else:
         samples = dataset.rows
     n_train, n_val, n_test = split_counts(samples, spec.val_fraction, spec.test_fraction)
-    x_shape = tuple(dataset.X.shape) if not dataset.is_series and dataset.missing_feature_axis else None
+    x_shape = tuple(dataset.X.shape) if dataset.missing_feature_axis else (samples, timesteps, n_features)
     if spec.task != "regression":
         y = (samples,)
+    elif not dataset.is_series:
+        y = None if dataset.y is None else tuple(dataset.y.shape) if dataset.y.ndim > 1 else (samples, 1)
     else:
         y = {
             "next": (samples, len(targets)),
             "next_k": (samples, spec.horizon * len(targets)),
             "seq2seq": (samples, timesteps, len(targets)),
-        }[spec.target_mode if dataset.is_series else "next"]
-        if not dataset.is_series and dataset.y is not None:
-            y = tuple(dataset.y.shape) if dataset.y.ndim > 1 else (samples, 1)
+        }[spec.target_mode]
     if not dataset.is_series and dataset.y is None:
         y = None  # sequences without targets: shapes can be explored, training cannot start
-    return {
-        "samples": samples,
-        "X": x_shape or (samples, timesteps, n_features),
-        "y": y,
-        "train": n_train,
-        "val": n_val,
-        "test": n_test,
-    }
+    return WindowSummary(samples, x_shape, y, n_train, n_val, n_test)
+
+
+def check_trainable(dataset: Dataset) -> None:
+    """Refuse sequences that cannot be trained on: no features axis, or no targets.
+
+    Raises:
+        LstmLabError: code ``missing_feature_axis`` or ``no_targets``.
+    """
+    if dataset.missing_feature_axis:
+        raise LstmLabError(
+            f"X is 2-D, {tuple(dataset.X.shape)}, but an LSTM needs (samples, timesteps, features). Add the features "
+            "axis on the Model page (reshape to (samples, timesteps, 1)).",
+            code="missing_feature_axis", field="data.add_feature_axis",
+        )  # fmt: skip
+    if not dataset.is_series and dataset.y is None:
+        raise LstmLabError("These sequences have no targets (y). Upload an .npz file holding both X and y.",
+                           code="no_targets", field="data.source")  # fmt: skip

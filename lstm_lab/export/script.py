@@ -1,5 +1,9 @@
 """A standalone Keras script that rebuilds the lab: the same data pipeline, model, seed and training.
 
+Nothing is written twice. The script's data pipeline is the source of :mod:`lstm_lab.data.pipeline`
+and of the data generators, spliced in word for word; its layers take their Keras arguments from
+:meth:`~lstm_lab.spec.LayerSpec.keras_kwargs`, as :func:`~lstm_lab.model.build.build_model` does.
+
 The script needs only NumPy, pandas and Keras (plus plotly for the stock prices). Run with
 ``--shapes`` it prints every layer's output shapes and parameters, as the app shows them, and
 stops; without it, it also trains, prints the loss per epoch and saves the model.
@@ -11,15 +15,17 @@ import inspect
 import pprint
 import textwrap
 
-from lstm_lab.data import generate
+from lstm_lab.data import generate, pipeline
+from lstm_lab.data.columns import pick_columns
 from lstm_lab.data.dataset import Dataset
-from lstm_lab.data.window import pick_columns
-from lstm_lab.model.build import layer_name
+from lstm_lab.export.files import DATA_FILE_CSV, DATA_FILE_NPZ
 from lstm_lab.model.task import loss_for
 from lstm_lab.spec import LabSpec, LayerSpec
 
-DATA_FILE_CSV = "lstm_lab_data.csv"
-DATA_FILE_NPZ = "lstm_lab_data.npz"
+PIPELINE = [pipeline.window_count, pipeline.windows, pipeline.split_sizes, pipeline.fit_scaler, pipeline.scale,
+            pipeline.label_codes, pipeline.pad_before, pipeline.series_arrays, pipeline.sequence_arrays]  # fmt: skip
+MODEL_MARKER = "# --- model"
+_LSTM_DEFAULTS = LayerSpec().keras_kwargs(0)
 
 HEADER = '''"""LSTM Lab export. Rebuilds the lab's data pipeline and model with plain Keras.
 
@@ -36,92 +42,24 @@ import sys
 SEED = {seed}
 '''
 
-SPLIT = '''
-
-
-def split_counts(samples, val_fraction, test_fraction):
-    """Chronological train/validation/test sizes; the last samples are the test set."""
-    n_test = max(round(samples * test_fraction), 1 if test_fraction > 0 else 0)
-    n_val = max(round(samples * val_fraction), 1 if val_fraction > 0 else 0)
-    return samples - n_val - n_test, n_val, n_test
-
-
-def fit_scaler(values, kind):
-    """Per-column centre and scale, fitted on training rows only."""
-    if kind == "standard":
-        center, scale = values.mean(axis=0), values.std(axis=0)
-    elif kind == "minmax":
-        center, scale = values.min(axis=0), values.max(axis=0) - values.min(axis=0)
-    else:
-        center, scale = np.zeros(values.shape[1]), np.ones(values.shape[1])
-    scale = np.where(scale > 0, scale, 1.0)
-    return center.astype(np.float32), scale.astype(np.float32)
-
-
-def scale(values, scaler):
-    return ((values - scaler[0]) / scaler[1]).astype(np.float32)
-
-'''
-
 SERIES = """
-# --- windows: each sample is TIMESTEPS consecutive rows (a strided view: no copies)
+# --- windows: each sample is TIMESTEPS consecutive rows of the table, scaled on the training rows only
 TIMESTEPS, HORIZON, STRIDE, TARGET_MODE = {timesteps}, {horizon}, {stride}, {target_mode!r}
 FEATURES = {features}
 TARGETS = {targets}
-n = len(table)
-samples = (n - TIMESTEPS - HORIZON) // STRIDE + 1
-starts = np.arange(samples) * STRIDE
-picks = slice(0, (samples - 1) * STRIDE + 1, STRIDE)
-n_train, n_val, n_test = split_counts(samples, {val}, {test})
-last_train_row = (n_train - 1) * STRIDE + TIMESTEPS + HORIZON - 1
-fx = table[FEATURES].to_numpy(dtype=np.float64)
-x_scaler = fit_scaler(fx[: last_train_row + 1], {scaling!r})
-X = sliding_window_view(scale(fx, x_scaler), TIMESTEPS, axis=0).transpose(0, 2, 1)[picks]
-{targets_code}"""
-
-SERIES_REGRESSION = """fy = table[TARGETS].to_numpy(dtype=np.float64)
-y_scaler = fit_scaler(fy[: last_train_row + 1], {scaling!r})
-fy = scale(fy, y_scaler)
-if TARGET_MODE == "next":
-    y = fy[starts + TIMESTEPS - 1 + HORIZON]
-elif TARGET_MODE == "next_k":
-    ahead = sliding_window_view(fy, HORIZON, axis=0).transpose(0, 2, 1)
-    y = ahead[TIMESTEPS : TIMESTEPS + picks.stop : STRIDE].reshape(samples, -1)
-else:  # seq2seq: the window shifted by HORIZON
-    y = sliding_window_view(fy, TIMESTEPS, axis=0).transpose(0, 2, 1)[HORIZON : HORIZON + picks.stop : STRIDE]
-"""
-
-SERIES_LABELS = """labels = table[TARGETS[0]].to_numpy()
-codes = np.searchsorted(np.unique(labels), labels).astype(np.int32)
-y = codes[starts + TIMESTEPS - 1 + HORIZON]
+fy = {targets_code}
+X, y, rows, (n_train, n_val, n_test), y_scaler = series_arrays(
+    table[FEATURES].to_numpy(dtype=np.float64), fy, TIMESTEPS, HORIZON, STRIDE, TARGET_MODE, {val!r}, {test!r},
+    {scaling!r}, labels={labels},
+)
 """
 
 SEQUENCES = """
-# --- sequences are already (samples, timesteps, features)
+# --- sequences are already (samples, timesteps, features); padded steps stay 0.0
 FEATURES = {feature_index!r}  # columns of X used as features
-X = X[:, :, FEATURES].astype(np.float64)
-samples, timesteps = X.shape[:2]
-n_train, n_val, n_test = split_counts(samples, {val}, {test})
-lengths = lengths if lengths is not None else np.full(samples, timesteps)
-real = np.arange(timesteps)[None, :] < lengths[:, None]  # padded steps are not data
-x_scaler = fit_scaler(X[:n_train][real[:n_train]], {scaling!r})
-X = np.where(real[:, :, None], scale(X, x_scaler), 0.0).astype(np.float32)
-{padding_code}{targets_code}"""
-
-PAD_BEFORE = """shift = timesteps - lengths  # move the zeros (padding) before the data
-source = (np.arange(timesteps)[None, :] - shift[:, None]) % timesteps
-X = np.take_along_axis(X, source[:, :, None], axis=1)
-X[np.arange(timesteps)[None, :] < shift[:, None]] = 0.0
-"""
-
-SEQUENCE_LABELS = """y = np.searchsorted(np.unique(y), np.asarray(y).ravel()).astype(np.int32)
-"""
-
-SEQUENCE_REGRESSION = """y = np.asarray(y, dtype=np.float64)
-y = y[:, None] if y.ndim == 1 else y
-flat = y.reshape(-1, y.shape[-1])
-y_scaler = fit_scaler(flat[: n_train * (len(flat) // samples)], {scaling!r})
-y = scale(y, y_scaler)
+X, y, (n_train, n_val, n_test), y_scaler = sequence_arrays(
+    X[:, :, FEATURES].astype(np.float64), y, lengths, {val!r}, {test!r}, {scaling!r}, {padding!r}, labels={labels}
+)
 """
 
 MODEL = '''
@@ -134,7 +72,7 @@ x_train, y_train = part(X, 0, n_train), part(y, 0, n_train)
 x_val, y_val = part(X, n_train, n_train + n_val), part(y, n_train, n_train + n_val)
 print("X:", X.shape, " y:", y.shape, f" split: {{n_train}} train, {{n_val}} validation, {{n_test}} test")
 
-# --- model (set the seed first: it fixes the initial weights and the shuffling)
+{marker} (set the seed first: it fixes the initial weights and the shuffling)
 import keras  # noqa: E402
 from keras import layers  # noqa: E402
 
@@ -183,40 +121,32 @@ def script(lab: LabSpec, dataset: Dataset, filename: str = "lstm_lab_model.py") 
     d = lab.data
     features, targets = pick_columns(dataset, d)
     stem = filename.rsplit(".", 1)[0]
-    imports = ["import numpy as np"]
-    if d.source in ("sine", "upload"):
-        imports.append("import pandas as pd")
+    labels = d.task != "regression"
+    imports = ["import numpy as np", *(["import pandas as pd"] if d.source in ("sine", "upload") else []),
+               "from numpy.lib.stride_tricks import sliding_window_view"]  # fmt: skip
+    header = HEADER.format(filename=filename, filename_stem=stem, seed=lab.seed, imports="\n".join(imports),
+                           plotly=", and plotly for its sample data" if d.source == "stocks" else "")  # fmt: skip
+    common = dict(val=d.val_fraction, test=d.test_fraction, scaling=d.scaling, labels=labels)
     if dataset.is_series:
-        imports.append("from numpy.lib.stride_tricks import sliding_window_view")
-    parts = [
-        HEADER.format(
-            filename=filename,
-            filename_stem=stem,
-            seed=lab.seed,
-            imports="\n".join(imports),
-            plotly=", and plotly for its sample data" if d.source == "stocks" else "",
-        ),
-        _data_code(lab),
-        SPLIT,
-    ]
-    val, test = d.val_fraction, d.test_fraction
-    if dataset.is_series:
-        targets_code = (SERIES_REGRESSION if d.task == "regression" else SERIES_LABELS).format(scaling=d.scaling)
-        parts.append(SERIES.format(timesteps=d.timesteps, horizon=d.horizon, stride=d.stride,
-                                   target_mode=d.target_mode, features=_names(features, dataset.columns),
-                                   targets=_names(targets, dataset.columns), val=val, test=test,
-                                   scaling=d.scaling, targets_code=targets_code))  # fmt: skip
+        fy = (
+            "label_codes(table[TARGETS[0]].to_numpy())[0][:, None]" if labels else "table[TARGETS].to_numpy(np.float64)"
+        )
+        windows = SERIES.format(timesteps=d.timesteps, horizon=d.horizon, stride=d.stride, target_mode=d.target_mode,
+                                features=_names(features, dataset.columns), targets=_names(targets, dataset.columns),
+                                targets_code=fy, **common)  # fmt: skip
     else:
         index = [dataset.columns.index(f) for f in features]
-        targets_code = (SEQUENCE_REGRESSION if d.task == "regression" else SEQUENCE_LABELS).format(scaling=d.scaling)
-        padding = PAD_BEFORE if d.padding == "pre" else ""
-        parts.append(SEQUENCES.format(feature_index=index, val=val, test=test, scaling=d.scaling,
-                                      padding_code=padding, targets_code=targets_code))  # fmt: skip
+        windows = SEQUENCES.format(feature_index=index, padding=d.padding, **common)
     loss, metrics = loss_for(d.task, lab.train.loss)
-    parts.append(MODEL.format(model_code=model_code(lab), learning_rate=lab.train.learning_rate, loss=loss,
-                              metrics=metrics, batch_size=lab.train.batch_size, epochs=lab.train.epochs,
-                              stem=stem))  # fmt: skip
-    return "".join(parts)
+    train = lab.train
+    model = MODEL.format(model_code=model_code(lab), learning_rate=train.learning_rate, loss=loss, metrics=metrics,
+                         batch_size=train.batch_size, epochs=train.epochs, stem=stem, marker=MODEL_MARKER)  # fmt: skip
+    return "".join([header, _pipeline_code(), _data_code(lab), windows, model])
+
+
+def _pipeline_code() -> str:
+    sources = "\n\n".join(inspect.getsource(f) for f in PIPELINE)
+    return f"\n\n# --- the data pipeline LSTM Lab runs (lstm_lab/data/pipeline.py)\n{sources}"
 
 
 def _names(chosen: list[str], columns: list[str]) -> str:
@@ -237,7 +167,7 @@ def _data_code(lab: LabSpec) -> str:
     if d.source == "stocks":
         return ("\n\n# --- data: weekly stock prices shipped with plotly\nimport plotly.data  # noqa: E402\n\n"
                 "table = plotly.data.stocks().drop(columns=[\"date\"]).astype(\"float64\")\n")  # fmt: skip
-    if d.source in ("trend", "frequency", "varlen"):
+    if d.source in generate.VALUES:
         core = generate.VALUES[d.source]
         call = f"{core.__name__}({d.rows}, {d.timesteps}, {d.channels}, {d.noise!r}, SEED)"
         unpack = "X, y, lengths = " if d.source == "varlen" else "X, y = "
@@ -259,15 +189,13 @@ def _data_code(lab: LabSpec) -> str:
 
 
 def model_code(lab: LabSpec) -> str:
-    """The functional-API lines that build the lab's model, named as the app names its layers."""
+    """The functional-API lines that build the lab's model, with the arguments ``build_model`` uses."""
     m = lab.model
-    lines = []
     if m.stateful:
-        lines.append(
-            f'inputs = keras.Input(batch_shape=({lab.train.batch_size}, X.shape[1], X.shape[2]), name="input")'
-        )
+        shape = f"batch_shape=({lab.train.batch_size}, X.shape[1], X.shape[2])"
     else:
-        lines.append('inputs = keras.Input(shape=(X.shape[1], X.shape[2]), name="input")')
+        shape = "shape=(X.shape[1], X.shape[2])"
+    lines = [f'inputs = keras.Input({shape}, name="input")']
     x = "inputs"
     if m.masking:
         lines.append('x = layers.Masking(mask_value=0.0, name="masking")(inputs)')
@@ -275,7 +203,7 @@ def model_code(lab: LabSpec) -> str:
     extra = []
     last = len(m.layers) - 1
     for i, ls in enumerate(m.layers):
-        call = _lstm_call(ls, i, m.stateful, lab)
+        call = _lstm_call(ls, i, m.stateful)
         targets, main, states = _outputs(ls, i == last)
         line = f"{targets} = {call}({x})"
         if len(line) > 120:
@@ -293,23 +221,16 @@ def model_code(lab: LabSpec) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _lstm_call(ls: LayerSpec, i: int, stateful: bool, lab: LabSpec) -> str:
-    spec = lab.model_spec(1)
-    args = [str(ls.units)]
-    if ls.activation != "tanh":
-        args.append(f'activation="{ls.activation}"')
-    for name in ("return_sequences", "return_state", "stateful"):
-        value = stateful if name == "stateful" else getattr(ls, name)
-        if value:
-            args.append(f"{name}=True")
-    if ls.dropout:
-        args.append(f"dropout={ls.dropout!r}")
-    inner = f"lstm_{i + 1}_cell" if ls.bidirectional else f"lstm_{i + 1}"
-    lstm = f'layers.LSTM({", ".join(args)}, name="{inner}")'
+def _lstm_call(ls: LayerSpec, i: int, stateful: bool) -> str:
+    """``layers.LSTM(...)`` with the arguments that differ from Keras's defaults, wrapped if bidirectional."""
+    kwargs = ls.keras_kwargs(i, stateful)
+    args = [str(kwargs.pop("units"))]
+    args += [f"{k}={v!r}" for k, v in kwargs.items() if k == "name" or v != _LSTM_DEFAULTS[k]]
+    lstm = f"layers.LSTM({', '.join(args)})".replace("'", '"')
     if not ls.bidirectional:
         return lstm
-    merge = "None" if ls.merge_mode is None else f'"{ls.merge_mode}"'
-    return f'layers.Bidirectional({lstm}, merge_mode={merge}, name="{layer_name(spec, i)}")'
+    wrapper = ", ".join(f"{k}={v!r}" for k, v in ls.bidirectional_kwargs(i).items()).replace("'", '"')
+    return f"layers.Bidirectional({lstm}, {wrapper})"
 
 
 def _outputs(ls: LayerSpec, last: bool) -> tuple[str, str, list[str]]:

@@ -4,33 +4,26 @@ from __future__ import annotations
 
 import numpy as np
 
+from lstm_lab.data.pipeline import unscale
 from lstm_lab.data.window import Prepared
+from lstm_lab.records import ClassificationPredictions, Predictions, RegressionPredictions
 from lstm_lab.spec import DataSpec
 
 
-def predictions_view(prep: Prepared, y_pred: np.ndarray, spec: DataSpec) -> dict:
-    """Compare the test samples' predictions with their actual values.
-
-    Returns:
-        A dict of plain values; ``kind`` is ``regression`` (see :func:`regression_view`) or
-        ``classification`` (see :func:`classification_view`).
-    """
+def predictions_view(prep: Prepared, y_pred: np.ndarray, spec: DataSpec) -> Predictions:
+    """Compare the test samples' predictions with their actual values (see :func:`regression_view` and
+    :func:`classification_view`)."""
     if prep.task == "regression":
         return regression_view(prep, y_pred, spec)
     return classification_view(prep, y_pred)
 
 
-def regression_view(prep: Prepared, y_pred: np.ndarray, spec: DataSpec) -> dict:
+def regression_view(prep: Prepared, y_pred: np.ndarray, spec: DataSpec) -> RegressionPredictions:
     """Actual against predicted values, back in the data's units.
 
     For multi-step targets the chart line shows the first step ahead (``next_k``) or the last
     step of each predicted sequence (``seq2seq``); the metrics use every predicted value. The
     baseline repeats the last value seen (a series) or predicts the training mean (sequences).
-
-    Returns:
-        ``rows`` (table row, or sample index, of each plotted value), ``target_names``,
-        ``actual`` and ``predicted`` (rows × targets), ``metrics``: MAE and RMSE of the model and of
-        the baseline over all targets, and ``target_metrics``: the same for each target alone.
     """
     k = len(prep.target_names)
     _, y_test = prep.part("test")
@@ -42,33 +35,26 @@ def regression_view(prep: Prepared, y_pred: np.ndarray, spec: DataSpec) -> dict:
         past = _steps(prep.scaled_targets[_persistence_rows(rows, actual.shape[1], spec)], k)
     else:
         past = np.broadcast_to(_steps(prep.part("train")[1], k).mean(axis=(0, 1)), actual.shape)
-    inv = prep.target_scaler.inverse
-    actual, predicted, past = inv(actual), inv(predicted), inv(past)
+    actual, predicted, past = (unscale(a, prep.target_scaler) for a in (actual, predicted, past))
     seq2seq = prep.is_series and spec.target_mode == "seq2seq"
     line = -1 if seq2seq else 0
-    return {
-        "kind": "regression",
-        "rows": (rows + (spec.timesteps - 1 if seq2seq else 0)).tolist(),
-        "x_is_time": prep.is_series,
-        "target_names": list(prep.target_names),
-        "actual": actual[:, line, :].tolist(),
-        "predicted": predicted[:, line, :].tolist(),
-        "metrics": {**_errors(actual, predicted, ""), **_errors(actual, past, "baseline_")},
-        "target_metrics": [
+    return RegressionPredictions(
+        rows=(rows + (spec.timesteps - 1 if seq2seq else 0)).tolist(),
+        x_is_time=prep.is_series,
+        target_names=list(prep.target_names),
+        actual=actual[:, line, :].tolist(),
+        predicted=predicted[:, line, :].tolist(),
+        metrics={**_errors(actual, predicted, ""), **_errors(actual, past, "baseline_")},
+        target_metrics=[
             {**_errors(actual[..., j], predicted[..., j], ""), **_errors(actual[..., j], past[..., j], "baseline_")}
             for j in range(k)
         ],
-    }
+    )
 
 
-def classification_view(prep: Prepared, y_pred: np.ndarray) -> dict:
-    """Predicted classes and probabilities against the actual labels.
-
-    Returns:
-        ``rows``, ``class_names``, ``actual`` and ``predicted`` (class codes), ``probabilities``
-        (samples × classes), ``confusion`` (actual × predicted counts) and ``metrics``: accuracy
-        and the baseline accuracy of always answering the most common training label.
-    """
+def classification_view(prep: Prepared, y_pred: np.ndarray) -> ClassificationPredictions:
+    """Predicted classes and probabilities against the actual labels; the baseline always answers the
+    most common training label."""
     _, y_test = prep.part("test")
     _, y_train = prep.part("train")
     n_classes = len(prep.class_names)
@@ -79,20 +65,19 @@ def classification_view(prep: Prepared, y_pred: np.ndarray) -> dict:
     confusion = np.zeros((n_classes, n_classes), dtype=int)
     np.add.at(confusion, (actual, predicted), 1)
     majority = np.bincount(np.asarray(y_train).astype(int), minlength=n_classes).argmax()
-    return {
-        "kind": "classification",
-        "rows": prep.rows[prep.n_train + prep.n_val :].tolist(),
-        "x_is_time": prep.is_series,
-        "class_names": list(prep.class_names),
-        "actual": actual.tolist(),
-        "predicted": predicted.tolist(),
-        "probabilities": probabilities.round(4).tolist(),
-        "confusion": confusion.tolist(),
-        "metrics": {
+    return ClassificationPredictions(
+        rows=prep.rows[prep.n_train + prep.n_val :].tolist(),
+        x_is_time=prep.is_series,
+        class_names=list(prep.class_names),
+        actual=actual.tolist(),
+        predicted=predicted.tolist(),
+        probabilities=probabilities.round(4).tolist(),
+        confusion=confusion.tolist(),
+        metrics={
             "accuracy": float(np.mean(predicted == actual)) if len(actual) else 0.0,
             "baseline_accuracy": float(np.mean(actual == majority)) if len(actual) else 0.0,
         },
-    }
+    )
 
 
 def _steps(y: np.ndarray, k: int) -> np.ndarray:

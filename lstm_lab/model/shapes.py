@@ -2,23 +2,19 @@
 
 >>> from lstm_lab.spec import ModelSpec
 >>> spec = ModelSpec.from_dict({"timesteps": 20, "features": 128, "layers": [{"units": 64}], "head": None})
->>> [(r["layer"], r["output_shapes"], r["params"]) for r in shape_table(spec)]
-[('input', [(None, 20, 128)], 0), ('lstm_1', [(None, 64)], 49408)]
+>>> [(r.layer, r.output_shapes, r.params) for r in shape_table(spec)]
+[('input', ((None, 20, 128),), 0), ('lstm_1', ((None, 64),), 49408)]
 """
 
 from __future__ import annotations
 
-from lstm_lab.model.build import build_model, layer_name
+from lstm_lab.model.build import build_model
+from lstm_lab.records import ShapeRow
 from lstm_lab.spec import LayerSpec, ModelSpec
 
 
-def shape_table(spec: ModelSpec) -> list[dict]:
-    """One row per layer of the model Keras builds from ``spec``.
-
-    Each row holds plain values: ``layer`` (Keras name), ``kind``, ``output_shapes`` (tuples,
-    batch as ``None``), ``output_names`` (``output``, ``h``, ``c``, ...), ``dims`` (named
-    dimensions, one per output), ``params`` (Keras's count) and ``formula`` (how that count
-    follows from the settings, numbers filled in).
+def shape_table(spec: ModelSpec) -> list[ShapeRow]:
+    """One :class:`~lstm_lab.records.ShapeRow` per layer of the model Keras builds from ``spec``.
 
     Raises:
         LstmLabError: Keras rejected the model; the message says which layer and why.
@@ -29,7 +25,7 @@ def shape_table(spec: ModelSpec) -> list[dict]:
     if spec.masking:
         rows.append(_row(by_name["masking"], "Masking", ["output (with mask)"], [_dims_input(spec)], "no weights"))
     for i, ls in enumerate(spec.layers):
-        layer = by_name[layer_name(spec, i)]
+        layer = by_name[ls.keras_name(i)]
         names, dims = _lstm_outputs(ls)
         kind = "Bidirectional(LSTM)" if ls.bidirectional else "LSTM"
         rows.append(_row(layer, kind, names, dims, _lstm_formula(ls, _in_dim(layer))))
@@ -40,11 +36,6 @@ def shape_table(spec: ModelSpec) -> list[dict]:
         name = "output (per timestep)" if per_step else "output"
         rows.append(_row(head, "Dense", [name], [dims], _dense_formula(_in_dim(head), spec.head.units)))
     return rows
-
-
-def total_params(rows: list[dict]) -> int:
-    """Sum of the ``params`` column."""
-    return sum(r["params"] for r in rows)
 
 
 def lstm_params(units: int, input_dim: int, bidirectional: bool = False) -> int:
@@ -61,17 +52,10 @@ def lstm_output_dim(ls: LayerSpec) -> int:
     return 2 * ls.units if ls.bidirectional and ls.merge_mode == "concat" else ls.units
 
 
-def _row(layer, kind, names, dims, formula) -> dict:
+def _row(layer, kind, names, dims, formula) -> ShapeRow:
     tensors = layer.output if isinstance(layer.output, (list, tuple)) else [layer.output]
-    return {
-        "layer": layer.name,
-        "kind": kind,
-        "output_shapes": [tuple(t.shape) for t in tensors],
-        "output_names": names,
-        "dims": dims,
-        "params": int(layer.count_params()),
-        "formula": formula,
-    }
+    shapes = tuple(tuple(t.shape) for t in tensors)
+    return ShapeRow(layer.name, kind, shapes, tuple(names), tuple(dims), int(layer.count_params()), formula)
 
 
 def _in_dim(layer) -> int:

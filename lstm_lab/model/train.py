@@ -10,17 +10,17 @@ import os
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from lstm_lab.data.dataset import Dataset
 from lstm_lab.data.window import Prepared, prepare
-from lstm_lab.errors import LstmLabError
 from lstm_lab.limits import LIMITS
 from lstm_lab.model.build import build_model
 from lstm_lab.model.predict import predictions_view
-from lstm_lab.model.task import check_targets, loss_for
+from lstm_lab.model.task import fit_problems, loss_for
+from lstm_lab.records import Predictions, Progress
 from lstm_lab.spec import LabSpec
 
 # Windows are materialised for fit only below this size; above it they are fed batch by batch.
@@ -30,15 +30,15 @@ KERAS_STATE = threading.RLock()
 
 
 @dataclass
-class Progress:
-    """What a training run has done so far; shared between the training thread and pollers."""
+class ProgressTracker:
+    """What a training run has done so far, shared between the training thread and pollers."""
 
     state: str = "starting"  # starting, training, done, stopped, failed
     epoch: int = 0
     epochs: int = 0
     steps: int = 0
     history: list[dict] = field(default_factory=list)
-    predictions: dict | None = None
+    predictions: Predictions | None = None
     message: str | None = None
     stop_requested: bool = False
     stop_reason: str | None = None
@@ -53,18 +53,11 @@ class Progress:
             if self.model is not None:
                 self.model.stop_training = True
 
-    def snapshot(self) -> dict:
-        """A copy in plain values, safe to send to another process."""
+    def snapshot(self) -> Progress:
+        """The progress so far, as a frozen record."""
         with self.lock:
-            return {
-                "state": self.state,
-                "epoch": self.epoch,
-                "epochs": self.epochs,
-                "steps": self.steps,
-                "history": list(self.history),
-                "predictions": self.predictions,
-                "message": self.message,
-            }
+            return Progress(self.state, self.epoch, self.epochs, self.steps, tuple(self.history), self.predictions,
+                            self.message)  # fmt: skip
 
     def update(self, **values) -> None:
         with self.lock:
@@ -72,24 +65,26 @@ class Progress:
                 setattr(self, k, v)
 
 
-def train(lab: LabSpec, dataset: Dataset, progress: Progress | None = None) -> dict:
+def train(lab: LabSpec, dataset: Dataset, progress: ProgressTracker | None = None) -> Progress:
     """Build, compile and fit the lab's model on its data, reporting into ``progress``.
 
     Returns:
-        A dict of plain values: ``state`` (done, stopped or failed), ``message``, ``history``
-        (one dict per epoch), ``predictions`` (see :func:`predictions_view`) and ``model_bytes``
-        (the trained model as a ``.keras`` file).
+        The final :class:`~lstm_lab.records.Progress`: ``state`` done, stopped or failed, the history, the
+        predictions and ``model_bytes``, the trained model as a ``.keras`` file.
+
+    Raises:
+        LstmLabError: the data or the model cannot be trained (nothing was fitted).
     """
     import keras
 
-    progress = progress or Progress()
+    progress = progress or ProgressTracker()
     prep = prepare(dataset, lab.data)
     spec = lab.model_spec(features=prep.X.shape[2], timesteps=prep.X.shape[1])
     loss, metrics = loss_for(lab.data.task, lab.train.loss)
     with KERAS_STATE:  # the global seed and layer naming are process-wide
         keras.utils.set_random_seed(lab.seed)
         full = build_model(spec)
-        model = _training_model(keras, full, spec, prep)
+        model = _training_model(keras, full, lab, prep)
         model.compile(optimizer=keras.optimizers.Adam(lab.train.learning_rate), loss=loss, metrics=metrics)
 
     x_train, y_train = prep.part("train")
@@ -118,26 +113,21 @@ def train(lab: LabSpec, dataset: Dataset, progress: Progress | None = None) -> d
         limit.cancel()
         progress.model = None
 
-    final = live.outcome()
-    progress.update(**final)
-    return {**progress.snapshot(), "model_bytes": _model_bytes(model)}
+    progress.update(**live.outcome())
+    return replace(progress.snapshot(), model_bytes=_model_bytes(model))
 
 
-def _training_model(keras, full, spec, prep: Prepared):
+def _training_model(keras, full, lab: LabSpec, prep: Prepared):
     """The model to fit: its main output only (states are for inspection), checked against ``y``."""
-    last = spec.layers[-1]
-    if spec.head is None and last.bidirectional and last.merge_mode is None:
-        raise LstmLabError(
-            "With `merge_mode`=None and no head the model has two outputs (forward and backward), "
-            "so there is no single prediction to train. Add a head or choose a merge_mode.",
-            field="model.layers",
-        )
     main = full.outputs[0]
-    check_targets(tuple(main.shape), prep.y.shape, prep.task, len(prep.class_names or []))
+    splits = (prep.n_train, prep.n_val, prep.n_test)
+    problems = fit_problems(lab, tuple(main.shape), prep.y.shape, splits, len(prep.class_names or []))
+    if problems:
+        raise problems[0]
     return full if len(full.outputs) == 1 else keras.Model(full.inputs, main, name=full.name)
 
 
-def live_updates(keras, progress: Progress, prep: Prepared, lab: LabSpec):
+def live_updates(keras, progress: ProgressTracker, prep: Prepared, lab: LabSpec):
     """A Keras callback: history per epoch, refreshed predictions and a NaN guard.
 
     It has no per-batch hook, so Keras never waits for a batch's loss on its account: Stop and the
@@ -186,7 +176,7 @@ def live_updates(keras, progress: Progress, prep: Prepared, lab: LabSpec):
                 self.predict_seconds += time.monotonic() - start
                 self.refreshes += 1
 
-        def predict(self) -> dict | None:
+        def predict(self) -> Predictions | None:
             x_test, _ = prep.part("test")
             if len(x_test) == 0:
                 return None

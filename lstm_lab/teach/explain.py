@@ -1,11 +1,12 @@
-"""Plain words for what Keras says, and one-click fixes for the errors people really hit.
+"""Plain words for the errors people really hit, each with the fixes that make the lab work again.
 
-A :class:`Fix` is data: dotted paths in the lab dict and the values to set. Pages turn it into a
-button; tests apply it with :func:`apply_fix`.
+:func:`explain` picks the explanation by the error's ``code`` (see :mod:`lstm_lab.errors`), never by its
+wording, and reads the numbers from the error's ``values``. A :class:`Fix` is data: dotted lab paths
+and the values to set. Pages turn it into a button; :func:`lstm_lab.edits.apply_fix` applies it.
 
 >>> from lstm_lab.spec import LabSpec
 >>> lab = LabSpec.from_dict({"model": {"layers": [{"units": 64}, {"units": 32}]}})
->>> e = LstmLabError("...", field="lstm_2", keras_message="... expected ndim=3, found ndim=2 ...")
+>>> e = LstmLabError("Keras could not build layer `lstm_2`: …", code="no_time_axis", layer=1)
 >>> explain(e, lab).fixes[0].changes
 {'model.layers.0.return_sequences': True}
 """
@@ -13,12 +14,14 @@ button; tests apply it with :func:`apply_fix`.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 
-from lstm_lab.data.window import split_counts, window_count
+from lstm_lab.data.pipeline import window_count
+from lstm_lab.data.window import split_counts
 from lstm_lab.errors import LstmLabError
-from lstm_lab.spec import LabSpec, set_path
+from lstm_lab.limits import LIMITS
+from lstm_lab.records import format_shape
+from lstm_lab.spec import LabSpec
 
 
 @dataclass(frozen=True)
@@ -38,52 +41,29 @@ class Explanation:
     fixes: list[Fix] = field(default_factory=list)
 
 
-def apply_fix(lab: dict, fix: Fix) -> dict:
-    """The lab dict with the fix's changes made."""
-    for path, value in fix.changes.items():
-        lab = set_path(lab, path, value)
-    return lab
-
-
 def explain(error: LstmLabError, lab: LabSpec, rows: int | None = None) -> Explanation:
-    """Explain ``error`` for the lab it came from (``rows``: the table length, for window errors)."""
-    text = error.keras_message or error.message
-    layer = _layer_index(error.field)
-    rules = (_no_feature_axis, _no_sequences, _too_many_inputs, _per_timestep_head, _head_width, _window_too_long,
-             _stateful_bidi_state)  # fmt: skip
-    for rule in rules:
-        found = rule(error, text, layer, lab, rows)
-        if found is not None:
-            return found
-    return Explanation("This setting does not work", error.message)
+    """Explain ``error`` for the lab it came from (``rows``: the table's length, for window errors)."""
+    rule = RULES.get(error.code)
+    found = rule(error, lab, rows) if rule else None
+    return found or Explanation("This setting does not work", error.message)
 
 
-def _layer_index(name: str | None) -> int | None:
-    """0-based LSTM layer index from a Keras layer name like ``lstm_2`` or ``bidirectional_2``."""
-    m = re.fullmatch(r"(?:lstm|bidirectional)_(\d+)", name or "")
-    return int(m.group(1)) - 1 if m else None
-
-
-def _no_feature_axis(error, text, layer, lab, rows):
-    found = re.search(r"expected ndim=3, found ndim=2. Full shape received: \(None, (\d+)\)", text)
-    if layer != 0 or not found:
-        return None
+def _no_feature_axis(error, lab, rows):
     return Explanation(
         "The data has no features axis",
-        f"An LSTM reads 3-D input: (samples, timesteps, features). This X is 2-D, (samples, {found.group(1)}): "
-        'each timestep holds one number, but the axis that says "1 feature" is missing, so Keras sees a 2-D '
-        "array where it expects 3-D. In code the fix is `X = X.reshape(len(X), -1, 1)` (or `X[:, :, None]`).",
+        f"An LSTM reads 3-D input: (samples, timesteps, features). This X is 2-D, (samples, "
+        f'{error.values["timesteps"]}): each timestep holds one number, but the axis that says "1 feature" is '
+        "missing, so Keras sees a 2-D array where it expects 3-D. In code the fix is `X = X.reshape(len(X), -1, 1)` "
+        "(or `X[:, :, None]`).",
         [Fix("Add the features axis: reshape X to (samples, timesteps, 1)", {"data.add_feature_axis": True})],
     )
 
 
-def _no_sequences(error, text, layer, lab, rows):
-    if "expected ndim=3, found ndim=2" not in text or not layer:
-        return None
-    prev = layer  # 1-based number of the layer before, which is also its 0-based index + 1
+def _no_time_axis(error, lab, rows):
+    prev = error.values["layer"]  # 1-based number of the layer before, which is also its 0-based index + 1
     return Explanation(
         "An LSTM is stacked on a layer that returns only its last step",
-        f"Layer {layer + 1} is an LSTM, so it reads a 3-D sequence (batch, timesteps, features). "
+        f"Layer {prev + 1} is an LSTM, so it reads a 3-D sequence (batch, timesteps, features). "
         f"Layer {prev} has `return_sequences` off, so it hands over only its last output, a 2-D "
         f"(batch, units) tensor: there is no time axis left to read. Every LSTM that feeds another "
         "LSTM must return its whole sequence.",
@@ -91,79 +71,70 @@ def _no_sequences(error, text, layer, lab, rows):
     )
 
 
-def _too_many_inputs(error, text, layer, lab, rows):
-    m = re.search(r"expects 1 input\(s\), but it received (\d+) input tensors", text)
-    if not m:
-        return None
-    received = int(m.group(1))
-    prev = len(lab.model.layers) - 1 if error.field == "head" else (layer or 1) - 1
+def _several_inputs(error, lab, rows):
+    prev = error.values["layer"] - 1  # the layer that hands out several tensors
     before = lab.model.layers[prev]
-    receiver = "The Dense head" if error.field == "head" else f"Layer {prev + 2}"
+    receiver = "The Dense head" if error.values["layer"] == len(lab.model.layers) else f"Layer {prev + 2}"
     if before.bidirectional and before.merge_mode is None:
         return Explanation(
             "Two outputs go into a layer that takes one",
             f"Layer {prev + 1} is Bidirectional with `merge_mode=None`, so it returns the forward and "
             f"backward outputs as two separate tensors. {receiver} takes one tensor. Merge the two "
             "directions (concat puts them side by side: 2·units wide).",
-            [Fix(f"Set merge_mode to concat in layer {prev + 1}", {f"model.layers.{prev}.merge_mode": "concat"})],
+            [_merge_fix(prev)],
         )
     return Explanation(
         "`return_state` in the middle of a stack",
-        f"With `return_state` on, layer {prev + 1} returns {received} tensors: its output and its last "
-        f"states (h and c{', for each direction' if before.bidirectional else ''}). {receiver} takes one "
+        f"With `return_state` on, layer {prev + 1} returns {error.values['received']} tensors: its output and its "
+        f"last states (h and c{', for each direction' if before.bidirectional else ''}). {receiver} takes one "
         "tensor, the sequence. Only the last layer can hand its states out as extra outputs here.",
         [Fix(f"Turn off return_state in layer {prev + 1}", {f"model.layers.{prev}.return_state": False})],
     )
 
 
-def _per_timestep_head(error, text, layer, lab, rows):
-    if "one prediction per timestep" in text:
-        last = len(lab.model.layers) - 1
-        fixes = [Fix("Turn off return_sequences in the last layer", {f"model.layers.{last}.return_sequences": False})]
-        if lab.data.task == "regression":
-            fixes.append(Fix("Predict the whole sequence (seq2seq)", {"data.target_mode": "seq2seq"}))
-        return Explanation(
-            "The head predicts every timestep, the targets have one value per sample",
-            "The last LSTM returns sequences, so the Dense head is applied at every timestep and the model "
-            "outputs (batch, timesteps, units). Each sample's target is a single value (or vector), so "
-            "Keras would compare shapes that don't match. " + error.message,
-            fixes,
-        )
-    if "the targets are sequences" in text:
-        last = len(lab.model.layers) - 1
-        return Explanation(
-            "The targets are sequences, the model outputs one vector",
-            error.message,
-            [Fix("Turn on return_sequences in the last layer", {f"model.layers.{last}.return_sequences": True})],
-        )
-    return None
+def _per_timestep_output(error, lab, rows):
+    last = len(lab.model.layers) - 1
+    fixes = [Fix("Turn off return_sequences in the last layer", {f"model.layers.{last}.return_sequences": False})]
+    if lab.data.task == "regression":
+        fixes.append(Fix("Predict the whole sequence (seq2seq)", {"data.target_mode": "seq2seq"}))
+    return Explanation(
+        "The head predicts every timestep, the targets have one value per sample",
+        "The last LSTM returns sequences, so the Dense head is applied at every timestep and the model "
+        "outputs (batch, timesteps, units). Each sample's target is a single value (or vector), so "
+        "Keras would compare shapes that don't match. " + error.message,
+        fixes,
+    )
 
 
-def _head_width(error, text, layer, lab, rows):
-    m = re.search(r"Set the head's `units` to (\d+)", text)
-    if not m:
-        return None
-    units = int(m.group(1))
+def _sequence_targets(error, lab, rows):
+    last = len(lab.model.layers) - 1
+    return Explanation(
+        "The targets are sequences, the model outputs one vector",
+        error.message,
+        [Fix("Turn on return_sequences in the last layer", {f"model.layers.{last}.return_sequences": True})],
+    )
+
+
+def _output_width(error, lab, rows):
+    units = error.values["expected"]
+    head = {**(lab.model.head.to_dict() if lab.model.head else {"units": 1, "activation": "linear"}), "units": units}
     if lab.model.head is None:  # no head at all: the last LSTM's units are the model's output width
         return Explanation(
             "The model's output does not match the targets",
-            f"Without a Dense head the last LSTM's output is the prediction. {error.message.split(' Set ')[0]} "
+            f"Without a Dense head the last LSTM's output is the prediction. The model outputs shape "
+            f"{format_shape(error.values['output'])} but the targets need {format_shape(error.values['target'])}. "
             "A Dense head maps it to the width the targets need.",
-            [Fix(f"Add a Dense({units}) head", {"model.head": {**_head(lab), "units": units}})],
+            [Fix(f"Add a Dense({units}) head", {"model.head": head})],
         )
     return Explanation(
         "The head's width does not match the targets",
         error.message,
-        [Fix(f"Set the head's units to {units}", {"model.head": {**_head(lab), "units": units}})],
+        [Fix(f"Set the head's units to {units}", {"model.head": head})],
     )
 
 
-def _head(lab: LabSpec) -> dict:
-    return lab.model.head.to_dict() if lab.model.head else {"units": 1, "activation": "linear"}
-
-
-def _window_too_long(error, text, layer, lab, rows):
-    if error.field != "data.timesteps" or rows is None:
+def _window_too_long(error, lab, rows):
+    if rows is None:
         return None
     best = longest_window(rows, lab)
     if best < 1:
@@ -177,11 +148,8 @@ def _window_too_long(error, text, layer, lab, rows):
     )
 
 
-def _stateful_bidi_state(error, text, layer, lab, rows):
-    if not lab.model.stateful or layer is None or not lab.model.layers[layer].bidirectional:
-        return None
-    if not lab.model.layers[layer].return_state:
-        return None
+def _stateful_bidirectional_state(error, lab, rows):
+    layer = error.values["layer"]
     return Explanation(
         "Keras cannot return the states of a stateful Bidirectional LSTM",
         f"Layer {layer + 1} is Bidirectional, `stateful` and `return_state` at once; Keras 3 fails while "
@@ -194,52 +162,30 @@ def _stateful_bidi_state(error, text, layer, lab, rows):
     )
 
 
-def longest_window(rows: int, lab: LabSpec, min_train: int = 20) -> int:
-    """The longest ``timesteps`` leaving ``min_train`` training samples (or, for short data, any), else 0."""
-    d = lab.data
-    fits = []
-    for t in range(min(rows, 500), 0, -1):
-        try:
-            n_train, _, _ = split_counts(window_count(rows, t, d.horizon, d.stride), d.val_fraction, d.test_fraction)
-        except LstmLabError:
-            continue
-        if n_train >= min_train:
-            return t
-        fits.append(t)
-    return fits[0] if fits else 0
-
-
-def two_outputs_problem(lab: LabSpec) -> Explanation | None:
-    """Explain a model whose last layer hands out two outputs (Bidirectional, ``merge_mode=None``) and no head.
-
-    Keras builds it, but one target cannot be compared with two outputs, so training would fail.
-    """
-    last = len(lab.model.layers) - 1
-    layer = lab.model.layers[last]
-    if lab.model.head is not None or not layer.bidirectional or layer.merge_mode is not None:
-        return None
-    return Explanation(
-        "Two outputs, one target",
-        f"Layer {last + 1} is Bidirectional with `merge_mode=None`, so the model ends in two tensors, the "
-        "forward and the backward output. Keras builds that, but training compares one prediction with each "
-        "target. Merge the two directions (concat puts them side by side: 2·units wide).",
-        [Fix(f"Set merge_mode to concat in layer {last + 1}", {f"model.layers.{last}.merge_mode": "concat"})],
+def _two_outputs(error, lab, rows):
+    last = error.values["layer"]
+    plain = (
+        f"Layer {last + 1} is Bidirectional with `merge_mode=None`, so the model ends in two tensors, the forward "
+        "and the backward output. Keras builds that, but training compares one prediction with each target. "
+        "Merge the two directions (concat puts them side by side: 2·units wide)."
     )
+    return Explanation("Two outputs, one target", plain, [_merge_fix(last)])
 
 
-def stateful_batch_problem(split_sizes: tuple[int, int, int], batch_size: int) -> Explanation | None:
-    """Explain a stateful model's fixed batch that does not divide every split."""
-    sizes = [s for s in split_sizes if s]
-    if all(s % batch_size == 0 for s in sizes):
-        return None
+def _merge_fix(index: int) -> Fix:
+    return Fix(f"Set merge_mode to concat in layer {index + 1}", {f"model.layers.{index}.merge_mode": "concat"})
+
+
+def _stateful_batch(error, lab, rows):
+    sizes, batch = error.values["sizes"], error.values["batch_size"]
     common = math.gcd(*sizes)
-    best = max(d for d in range(1, min(batch_size, common) + 1) if common % d == 0)
+    best = max(d for d in range(1, min(batch, common) + 1) if common % d == 0)
     names = ", ".join(f"{s:,}" for s in sizes)
     return Explanation(
         "A stateful LSTM needs batches that divide the data",
         f"With `stateful=True` the batch size is part of the model's input shape, so every batch must hold "
-        f"exactly {batch_size} samples and state carries from one batch to the next. The splits have {names} "
-        f"samples, which {batch_size} does not divide, so the last batch would be smaller and Keras fails "
+        f"exactly {batch} samples and state carries from one batch to the next. The splits have {names} "
+        f"samples, which {batch} does not divide, so the last batch would be smaller and Keras fails "
         f"with incompatible shapes. {best} divides all of them.",
         [
             Fix(f"Set batch_size to {best}", {"train.batch_size": best}),
@@ -248,70 +194,45 @@ def stateful_batch_problem(split_sizes: tuple[int, int, int], batch_size: int) -
     )
 
 
-_REASONS = {
-    ("return_sequences", True): "the output keeps the time axis (one vector per timestep)",
-    ("return_sequences", False): "the output keeps only the last timestep",
-    ("return_state", True): "the last hidden state h and cell state c become extra outputs",
-    ("return_state", False): "the state outputs are gone",
-    ("bidirectional", True): "a second LSTM reads the sequence backwards; merge_mode combines both",
-    ("bidirectional", False): "one direction only",
-    ("merge_mode", "concat"): "both directions side by side: 2·units wide",
-    ("merge_mode", "sum"): "both directions added element-wise: units wide",
-    ("merge_mode", "mul"): "both directions multiplied element-wise: units wide",
-    ("merge_mode", "ave"): "both directions averaged element-wise: units wide",
-    ("merge_mode", None): "forward and backward come out as two separate tensors",
-    ("masking", True): "a Masking layer marks all-zero steps as padding; shapes stay the same",
-    ("masking", False): "no Masking layer: padded steps count like any other; shapes stay the same",
-    ("stateful", True): "the batch size becomes part of the input shape",
-    ("stateful", False): "the batch is free again (None) and state resets after every batch",
-}
-_GENERAL = {
-    "units": "`units` is the last dimension of the layer's output",
-    "timesteps": "`timesteps` is the input's time axis",
-    "channels": "each channel is a feature: the input's last dimension",
-    "dropout": "dropout only zeroes inputs while training; no shape changes",
-    "activation": "the activation changes values, not shapes",
-}
-
-
-def describe_change(path: str, value, before: list[dict], after: list[dict]) -> str | None:
-    """One line saying what a setting change did to the shapes, and why.
-
-    >>> before = [{"layer": "lstm_1", "output_shapes": [(None, 64)]}]
-    >>> after = [{"layer": "lstm_1", "output_shapes": [(None, 20, 64)]}]
-    >>> line = describe_change("model.layers.0.return_sequences", True, before, after)
-    >>> line.startswith("return_sequences on (layer 1): the output keeps the time axis")
-    True
-    >>> line.endswith("(None, 64) → (None, 20, 64)")
-    True
-    """
-    name = path.rsplit(".", 1)[-1]
-    shown = {True: "on", False: "off"}.get(value, value) if isinstance(value, bool) or value is None else value
-    where = _where(path)
-    reason = _REASONS.get((name, value)) or _GENERAL.get(name)
-    if reason is None:
+def _over_limit(error, lab, rows):
+    """A number over the server's limit: offer the limit itself, when the setting is one number."""
+    if error.field == "data.timesteps":
+        return _window_too_long(error, lab, rows)
+    if error.field is None or error.field.rsplit(".", 1)[-1] not in ("units", "epochs", "batch_size"):
         return None
-    change = _first_difference(before, after)
-    head = f"{name} {'None' if shown is None else shown}{where}: {reason}"
-    return f"{head}, {change}" if change else head
+    name = error.field.rsplit(".", 1)[-1]
+    limit = error.values["limit"]
+    return Explanation(
+        "Over this server's limit", error.message, [Fix(f"Set {name} to {limit:,}", {error.field: limit})]
+    )
 
 
-def _where(path: str) -> str:
-    m = re.match(r"model\.layers\.(\d+)\.", path)
-    if m:
-        return f" (layer {int(m.group(1)) + 1})"
-    return " (head)" if path.startswith("model.head") else ""
+RULES = {
+    "no_feature_axis": _no_feature_axis,
+    "no_time_axis": _no_time_axis,
+    "several_inputs": _several_inputs,
+    "per_timestep_output": _per_timestep_output,
+    "sequence_targets": _sequence_targets,
+    "output_width": _output_width,
+    "window_too_long": _window_too_long,
+    "too_few_samples": _window_too_long,
+    "stateful_bidirectional_state": _stateful_bidirectional_state,
+    "two_outputs": _two_outputs,
+    "stateful_batch": _stateful_batch,
+    "over_limit": _over_limit,
+}
 
 
-def _first_difference(before: list[dict], after: list[dict]) -> str | None:
-    def fmt(shapes):
-        text = [("(" + ", ".join("None" if d is None else str(d) for d in s) + ")") for s in shapes]
-        return text[0] if len(text) == 1 else "[" + ", ".join(text) + "]"
-
-    def layers(rows):  # a Masking row that comes or goes would shift the others: it never changes a shape
-        return [[tuple(s) for s in r["output_shapes"]] for r in rows if r.get("kind") != "Masking"]
-
-    for old, new in zip(layers(before), layers(after), strict=False):
-        if old != new:
-            return f"{fmt(old)} → {fmt(new)}"
-    return None
+def longest_window(rows: int, lab: LabSpec, min_train: int = 20) -> int:
+    """The longest ``timesteps`` leaving ``min_train`` training samples (or, for short data, any), else 0."""
+    d = lab.data
+    fits = []
+    for t in range(min(rows, LIMITS.max_timesteps), 0, -1):
+        try:
+            n_train, _, _ = split_counts(window_count(rows, t, d.horizon, d.stride), d.val_fraction, d.test_fraction)
+        except LstmLabError:
+            continue
+        if n_train >= min_train:
+            return t
+        fits.append(t)
+    return fits[0] if fits else 0

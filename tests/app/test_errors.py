@@ -61,7 +61,7 @@ def test_timesteps_longer_than_the_series():
     assert "The window is longer than the data allows" in at.error[0].value
     at.button(key="window.0").click().run()
     assert not at.error and not at.exception
-    assert at.session_state["lab"]["data"]["timesteps"] == 72  # leaves 20 training samples
+    assert at.session_state["lab"].data.timesteps == 72  # leaves 20 training samples
     assert any(m.value == "(28, 72, 1)" for m in at.metric)
 
 
@@ -71,7 +71,7 @@ def test_stateful_batch_that_does_not_divide_the_data():
     assert shapes(at)[0] == "(32, 20, 1)"
     at.button(key="stateful.0").click().run()
     assert not at.error
-    assert 580 * 0.7 % at.session_state["lab"]["train"]["batch_size"] == 0 or at.table
+    assert 580 * 0.7 % at.session_state["lab"].train.batch_size == 0 or at.table
 
 
 def test_a_bad_link_is_explained_not_raised():
@@ -89,7 +89,7 @@ def test_a_failure_inside_training_is_shown_on_the_train_page():
     at = open_with({"loss": "binary_crossentropy", "epochs": "1"}, page="train")
     at.button(key="train_button").click().run()
     final = wait_for_training(at)
-    assert final["state"] == "failed"
+    assert final.state == "failed"
     assert any("Loss `binary_crossentropy` does not fit a regression task" in e.value for e in at.error)
     assert not at.get("plotly_chart")  # no empty loss chart under the message
     assert not at.exception

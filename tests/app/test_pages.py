@@ -35,7 +35,7 @@ def test_model_page_table_follows_units(app):
 
 def test_model_page_stacking_returns_sequences_below(app):
     goto(app, "model")
-    app.slider(key="n_layers").set_value(2).run()
+    app.slider(key="w.n_layers").set_value(2).run()
     df = table(app)
     assert list(df["Layer"]) == ["input", "lstm_1", "lstm_2", "head"]
     assert list(df["Shape"]) == ["(None, 20, 1)", "(None, 20, 32)", "(None, 32)", "(None, 1)"]
@@ -51,11 +51,11 @@ def test_growing_and_shrinking_the_stack_keeps_what_the_head_receives(app):
     goto(app, "model")
     app.toggle(key="w.model.layers.0.return_state").set_value(True).run()
     before = list(table(app)["Shape"])
-    app.slider(key="n_layers").set_value(3).run()
+    app.slider(key="w.n_layers").set_value(3).run()
     assert any("`return_state` moved to the new last layer" in i.value for i in app.info)
     assert any("3 LSTM layers stacked" in i.value for i in app.info)
     assert list(table(app)["Shape"])[-3:] == before[-3:]  # h, c and the head: the same as before
-    app.slider(key="n_layers").set_value(1).run()
+    app.slider(key="w.n_layers").set_value(1).run()
     assert list(table(app)["Shape"]) == before
     assert not app.error
 
@@ -102,8 +102,8 @@ def test_full_journey(app):
     app.number_input(key="w.train.epochs").set_value(2).run()
     app.button(key="train_button").click().run()
     final = wait_for_training(app)
-    assert final["state"] == "done", final["message"]
-    assert len(final["history"]) == 2
+    assert final.state == "done", final.message
+    assert len(final.history) == 2
     assert metric(app, "Training loss")
     goto(app, "predictions")
     assert float(metric(app, "MAE")) > 0
@@ -115,13 +115,13 @@ def test_full_journey(app):
 def test_predictions_show_the_chosen_targets_own_metrics(app):
     app.slider(key="w.data.rows").set_value(200).run()
     app.slider(key="w.data.channels").set_value(2).run()
-    app.multiselect(key="targets.Noisy sine waves (2 channels)").set_value(["sine_1", "sine_2"]).run()
+    app.multiselect(key="w.data.targets").set_value(["sine_1", "sine_2"]).run()
     goto(app, "train")
     app.number_input(key="w.train.epochs").set_value(1).run()
     app.button(key="train_button").click().run()
     final = wait_for_training(app)
-    assert final["state"] == "done", final["message"]
-    per_target = final["predictions"]["target_metrics"]
+    assert final.state == "done", final.message
+    per_target = final.predictions.target_metrics
     goto(app, "predictions")
     assert metric(app, "MAE") == f"{per_target[0]['mae']:.4g}"
     app.selectbox(key="pred_target").set_value("sine_2").run()
@@ -133,7 +133,7 @@ def test_results_from_earlier_settings_say_so(app):
     goto(app, "train")
     app.number_input(key="w.train.epochs").set_value(1).run()
     app.button(key="train_button").click().run()
-    assert wait_for_training(app)["state"] == "done"
+    assert wait_for_training(app).state == "done"
     goto(app, "predictions")
     assert not app.warning
     goto(app, "data")
@@ -153,7 +153,7 @@ def test_a_csv_with_text_classes_trains_a_classifier():
     from app_helpers import APP, TIMEOUT
     from streamlit.testing.v1 import AppTest
 
-    from lstm_lab.data.ingest import load_upload
+    from lstm_lab.data.upload import load_upload
 
     lines = ["f1,f2,label"] + [f"{np.sin(i / 3):.3f},{i % 3 + 0.1 * np.cos(i)},{'abc'[i % 3]}" for i in range(150)]
     upload = load_upload("\n".join(lines).encode(), "classes.csv", "refuse")
@@ -163,11 +163,22 @@ def test_a_csv_with_text_classes_trains_a_classifier():
     at.run()
     at.selectbox(key="w.data.task").set_value("multiclass").run()  # the head follows the task
     assert metric(at, "X: (samples, timesteps, features)") == "(130, 20, 2)"  # the label is not an input
-    assert at.selectbox(key="label.classes.csv").value == "label"
+    assert at.selectbox(key="w.data.label").value == "label"
     goto(at, "train")
     at.button(key="train_button").click().run()
     final = wait_for_training(at)
-    assert final["state"] == "done", final["message"]
-    assert final["predictions"]["class_names"] == ["a", "b", "c"]
+    assert final.state == "done", final.message
+    assert final.predictions.class_names == ["a", "b", "c"]
     goto(at, "predictions")
     assert metric(at, "Accuracy").endswith("%")
+
+
+def test_a_preset_loaded_on_the_data_page_replaces_the_chosen_columns(app):
+    app.selectbox(key="w.data.source").set_value("stocks").run()
+    app.multiselect(key="w.data.targets").set_value(["GOOG"]).run()
+    assert app.multiselect(key="w.data.targets").value == ["GOOG"]
+    app.sidebar.selectbox(key="preset_choice").set_value("stocks").run()
+    app.sidebar.button(key="load_preset").click().run()
+    assert app.session_state["lab"].data.targets == ["AAPL"]
+    assert app.multiselect(key="w.data.targets").value == ["AAPL"]  # the widget follows the lab, not its old value
+    assert not app.exception

@@ -4,6 +4,7 @@ import json
 import re
 import subprocess
 import sys
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
@@ -159,8 +160,8 @@ def test_labels_carry_every_keras_output_shape():
     rows = list(_rows(model))
     text = "\n".join(re.sub(r"</?b>|<br>", " ", t) for t in texts(diagram_figure(model, rows)))
     for row in rows:
-        assert row["layer"] in text
-        for shape in row["output_shapes"]:
+        assert row.layer in text
+        for shape in row.output_shapes:
             assert str(tuple(shape)) in text
     assert "(None, 20, 128)" in text and "Dense, 1 unit, sigmoid" in text
 
@@ -223,8 +224,8 @@ def test_no_raw_html_reaches_the_labels():
     for text in texts(fig):
         assert "<" not in re.sub(r"</?b>|<br>", "", text), text
     model = ModelSpec.from_dict({"timesteps": 4, "layers": [{"units": 8}], "head": None})
-    rows = [dict(r) for r in _rows(model)]
-    rows[1]["layer"] = "<img src=x onerror=alert(1)>"
+    rows = list(_rows(model))
+    rows[1] = replace(rows[1], layer="<img src=x onerror=alert(1)>")
     text = "\n".join(texts(diagram_figure(model, rows)))
     assert "<img" not in text and "&lt;img" in text
 

@@ -1,10 +1,12 @@
 """lstm_lab.limits: one place, overridable by environment, checked before any work starts."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from lstm_lab import LabSpec, LstmLabError, ModelSpec
 from lstm_lab.compute.jobs import check_limits
+from lstm_lab.data.dataset import Dataset
 from lstm_lab.limits import Limits, check_data, check_model, check_training, describe, load
 from lstm_lab.model.shapes import estimated_params, shape_table
 
@@ -37,7 +39,7 @@ def test_model_limits_name_the_setting_and_the_variable():
 )  # fmt: skip
 def test_estimate_equals_keras(d):
     spec = ModelSpec.from_dict(d)
-    assert estimated_params(spec) == sum(r["params"] for r in shape_table(spec))
+    assert estimated_params(spec) == sum(r.params for r in shape_table(spec))
 
 
 def test_data_and_training_limits():
@@ -48,10 +50,11 @@ def test_data_and_training_limits():
 
 
 def test_a_training_over_the_limits_is_refused_before_it_starts():
-    lab = LabSpec.from_dict({"model": {"layers": [{"units": 512}] * 4}, "data": {"timesteps": 5}}).to_dict()
-    payload = {"values": np.zeros((50, 2), dtype=np.float32), "columns": ["a", "b"], "time": None, "name": "t"}
-    with pytest.raises(LstmLabError, match="parameter count"):
-        check_limits(lab, payload)
+    lab = LabSpec.from_dict({"model": {"layers": [{"units": 512}] * 4}, "data": {"timesteps": 5}})
+    data = Dataset("t", table=pd.DataFrame(np.zeros((50, 2)), columns=["a", "b"]))
+    with pytest.raises(LstmLabError, match="parameter count") as err:
+        check_limits(lab, data)
+    assert err.value.code == "over_limit" and err.value.values["name"] == "max_params"
 
 
 def test_every_limit_is_described_with_its_variable():

@@ -3,8 +3,9 @@
 import pytest
 
 from lstm_lab import LabSpec, LstmLabError
+from lstm_lab.data.columns import input_shape
 from lstm_lab.data.generate import generated
-from lstm_lab.data.window import input_shape, window_summary
+from lstm_lab.data.window import window_summary
 from lstm_lab.model.shapes import shape_table
 from lstm_lab.model.task import check_targets
 from lstm_lab.presets import PRESETS, preset_lab
@@ -24,16 +25,16 @@ def test_each_preset_builds_and_fits_its_data(name):
     rows = shape_table(spec)
     summary = window_summary(data, lab.data)
     classes = len(data.class_names) if data.class_names else 2
-    check_targets(rows[-1]["output_shapes"][0], summary["y"], lab.data.task, classes)
+    check_targets(rows[-1].output_shapes[0], summary.y, lab.data.task, classes)
 
 
 def test_seed_examples_are_presets():
     lab = LabSpec.from_dict(preset_lab("single-lstm"))
     rows = shape_table(lab.model_spec(features=lab.data.channels))
-    assert rows[1]["output_shapes"] == [(None, 64)] and rows[1]["params"] == 49_408
+    assert rows[1].output_shapes == ((None, 64),) and rows[1].params == 49_408
     lab = LabSpec.from_dict(preset_lab("stacked"))
     rows = shape_table(lab.model_spec(features=lab.data.channels))
-    assert [r["output_shapes"][0] for r in rows[1:3]] == [(None, 30, 64), (None, 32)]
+    assert [r.output_shapes[0] for r in rows[1:3]] == [(None, 30, 64), (None, 32)]
 
 
 @pytest.mark.parametrize("name", sorted(PRESETS))

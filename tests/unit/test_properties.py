@@ -3,53 +3,33 @@ always raise LstmLabError with a message, never anything else."""
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from spec_strategies import MERGES, model_specs
 
 from lstm_lab import LstmLabError, ModelSpec
 from lstm_lab.model.shapes import estimated_params, lstm_output_dim, lstm_params, shape_table
 from lstm_lab.share import from_query
 
-MERGES = ["concat", "sum", "mul", "ave"]
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-@st.composite
-def valid_specs(draw):
-    n = draw(st.integers(1, 3))
-    layers = []
-    for i in range(n):
-        last = i == n - 1
-        bidirectional = draw(st.booleans())
-        layers.append({
-            "units": draw(st.integers(1, 24)),
-            "return_sequences": True if not last else draw(st.booleans()),
-            "bidirectional": bidirectional,
-            "merge_mode": draw(st.sampled_from(MERGES)) if bidirectional else "concat",
-            "return_state": draw(st.booleans()) if last else False,
-            "dropout": draw(st.sampled_from([0.0, 0.25])),
-        })  # fmt: skip
-    head = draw(st.one_of(st.none(), st.fixed_dictionaries({"units": st.integers(1, 5)})))
-    return {"timesteps": draw(st.integers(1, 12)), "features": draw(st.integers(1, 6)), "layers": layers,
-            "head": head, "masking": draw(st.booleans())}  # fmt: skip
-
-
 @SETTINGS
-@given(valid_specs())
+@given(model_specs())
 def test_valid_specs_build_and_match_the_formulas(d):
     spec = ModelSpec.from_dict(d)
     rows = shape_table(spec)
-    lstm_rows = [r for r in rows if r["kind"] in ("LSTM", "Bidirectional(LSTM)")]
+    lstm_rows = [r for r in rows if r.kind in ("LSTM", "Bidirectional(LSTM)")]
     width = spec.features
     for ls, row in zip(spec.layers, lstm_rows, strict=True):
-        assert row["params"] == lstm_params(ls.units, width, ls.bidirectional)
-        main = row["output_shapes"][0]
+        assert row.params == lstm_params(ls.units, width, ls.bidirectional)
+        main = row.output_shapes[0]
         out = lstm_output_dim(ls)
         assert main == ((None, spec.timesteps, out) if ls.return_sequences else (None, out))
         states = 4 if ls.bidirectional else 2
-        assert len(row["output_shapes"]) == 1 + (states if ls.return_state else 0)
+        assert len(row.output_shapes) == 1 + (states if ls.return_state else 0)
         width = out
     if spec.head is not None:
-        assert rows[-1]["params"] == width * spec.head.units + spec.head.units
-    assert sum(r["params"] for r in rows) == estimated_params(spec)
+        assert rows[-1].params == width * spec.head.units + spec.head.units
+    assert sum(r.params for r in rows) == estimated_params(spec)
 
 
 junk = st.one_of(

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from lstm_lab import LstmLabError, ModelSpec
-from lstm_lab.model.shapes import lstm_params, shape_table, total_params
+from lstm_lab.model.shapes import lstm_params, shape_table
 
 EXPECTED = Path(__file__).parent / "expected"
 
@@ -50,7 +50,7 @@ SEED_MODELS = {
 
 
 def _as_json(rows):
-    return json.loads(json.dumps(rows))
+    return json.loads(json.dumps([r.to_dict() for r in rows]))
 
 
 @pytest.mark.parametrize("name", sorted(SEED_MODELS))
@@ -62,19 +62,19 @@ def test_seed_models_match_stored_tables(name):
 
 def test_single_lstm_64_on_20x128():
     rows = shape_table(ModelSpec.from_dict(SEED_MODELS["lstm64_on_20x128"]))
-    assert rows[-1]["output_shapes"] == [(None, 64)]
-    assert rows[-1]["params"] == 49_408
+    assert rows[-1].output_shapes == ((None, 64),)
+    assert rows[-1].params == 49_408
 
 
 def test_return_sequences_keeps_the_time_axis():
     rows = shape_table(ModelSpec.from_dict(SEED_MODELS["lstm128_sequences_on_25x100"]))
-    assert rows[-1]["output_shapes"] == [(None, 25, 128)]
+    assert rows[-1].output_shapes == ((None, 25, 128),)
 
 
 def test_stacked_64_then_32():
     rows = shape_table(ModelSpec.from_dict(SEED_MODELS["stacked_64_32_on_30x50"]))
-    assert [r["output_shapes"] for r in rows[1:]] == [[(None, 30, 64)], [(None, 32)]]
-    assert [r["params"] for r in rows[1:]] == [lstm_params(64, 50), lstm_params(32, 64)]
+    assert [r.output_shapes for r in rows[1:]] == [((None, 30, 64),), ((None, 32),)]
+    assert [r.params for r in rows[1:]] == [lstm_params(64, 50), lstm_params(32, 64)]
 
 
 @pytest.mark.parametrize("bidirectional", [False, True])
@@ -85,11 +85,11 @@ def test_params_follow_the_formula(units, features, bidirectional):
     )
     rows = shape_table(spec)
     lstm, head = rows[1], rows[2]
-    assert lstm["params"] == 4 * units * (features + units + 1) * (2 if bidirectional else 1)
+    assert lstm.params == 4 * units * (features + units + 1) * (2 if bidirectional else 1)
     width = 2 * units if bidirectional else units
-    assert head["params"] == width * 1 + 1
-    assert total_params(rows) == lstm["params"] + head["params"]
-    assert f"= {lstm['params']:,}" in lstm["formula"]
+    assert head.params == width * 1 + 1
+    assert sum(r.params for r in rows) == lstm.params + head.params
+    assert f"= {lstm.params:,}" in lstm.formula
 
 
 @pytest.mark.parametrize("merge_mode, width", [("concat", 16), ("sum", 8), ("mul", 8), ("ave", 8)])
@@ -97,22 +97,26 @@ def test_merge_modes(merge_mode, width):
     spec = ModelSpec.from_dict(
         {"timesteps": 6, "features": 2, "layers": [{"units": 8, "bidirectional": True, "merge_mode": merge_mode}]}
     )
-    assert shape_table(spec)[1]["output_shapes"] == [(None, width)]
+    assert shape_table(spec)[1].output_shapes == ((None, width),)
 
 
 def test_return_state_adds_h_and_c_and_the_head_takes_the_main_output():
     spec = ModelSpec.from_dict({"timesteps": 6, "features": 2, "layers": [{"units": 8, "return_state": True}]})
     rows = shape_table(spec)
-    assert rows[1]["output_shapes"] == [(None, 8), (None, 8), (None, 8)]
-    assert rows[1]["output_names"][1].startswith("h") and rows[1]["output_names"][2].startswith("c")
-    assert rows[2]["output_shapes"] == [(None, 1)]
+    assert rows[1].output_shapes == (
+        (None, 8),
+        (None, 8),
+        (None, 8),
+    )
+    assert rows[1].output_names[1].startswith("h") and rows[1].output_names[2].startswith("c")
+    assert rows[2].output_shapes == ((None, 1),)
 
 
 def test_head_after_sequences_acts_per_timestep():
     rows = shape_table(ModelSpec.from_dict(SEED_MODELS["many_to_many_on_50x1"]))
-    assert rows[-1]["output_shapes"] == [(None, 50, 1)]
-    assert "per timestep" in rows[-1]["output_names"][0]
-    assert rows[-1]["params"] == 32 + 1
+    assert rows[-1].output_shapes == ((None, 50, 1),)
+    assert "per timestep" in rows[-1].output_names[0]
+    assert rows[-1].params == 32 + 1
 
 
 def test_stacking_without_return_sequences_gives_keras_own_message():
@@ -120,7 +124,7 @@ def test_stacking_without_return_sequences_gives_keras_own_message():
     with pytest.raises(LstmLabError) as err:
         shape_table(spec)
     assert "expected ndim=3, found ndim=2" in err.value.keras_message
-    assert err.value.field == "lstm_2"
+    assert err.value.code == "no_time_axis" and err.value.field == "model.layers.0.return_sequences"
 
 
 def test_return_state_in_the_middle_gives_keras_own_message():
@@ -133,5 +137,5 @@ def test_return_state_in_the_middle_gives_keras_own_message():
 def test_masking_layer_appears_in_the_table():
     spec = ModelSpec.from_dict({"timesteps": 9, "features": 2, "masking": True})
     rows = shape_table(spec)
-    assert [r["kind"] for r in rows] == ["Input", "Masking", "LSTM", "Dense"]
-    assert rows[1]["output_shapes"] == [(None, 9, 2)]
+    assert [r.kind for r in rows] == ["Input", "Masking", "LSTM", "Dense"]
+    assert rows[1].output_shapes == ((None, 9, 2),)

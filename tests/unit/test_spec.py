@@ -37,20 +37,20 @@ def test_lab_round_trip_and_model_takes_window():
 @pytest.mark.parametrize(
     "d, field, fragment",
     [
-        ({"layers": [{"units": 0}]}, "layers[0].units", "expected an integer of at least 1, got 0"),
-        ({"layers": [{"units": "64"}]}, "layers[0].units", "got '64'"),
-        ({"layers": [{"merge_mode": "max"}]}, "layers[0].merge_mode", "one of 'concat', 'sum', 'mul', 'ave', None"),
-        ({"layers": [{"dropout": 1.0}]}, "layers[0].dropout", "below 1.0"),
-        ({"layers": [{"return_sequences": "yes"}]}, "layers[0].return_sequences", "true or false"),
-        ({"layers": []}, "layers", "non-empty list"),
-        ({"timesteps": -1}, "timesteps", "at least 1"),
-        ({"head": {"activation": "gelu"}}, "head.activation", "'softmax'"),
+        ({"layers": [{"units": 0}]}, "model.layers.0.units", "expected an integer of at least 1, got 0"),
+        ({"layers": [{"units": "64"}]}, "model.layers.0.units", "got '64'"),
+        ({"layers": [{"merge_mode": "max"}]}, "model.layers.0.merge_mode", "'concat', 'sum', 'mul', 'ave', None"),
+        ({"layers": [{"dropout": 1.0}]}, "model.layers.0.dropout", "below 1.0"),
+        ({"layers": [{"return_sequences": "yes"}]}, "model.layers.0.return_sequences", "true or false"),
+        ({"layers": []}, "model.layers", "non-empty list"),
+        ({"timesteps": -1}, "model.timesteps", "at least 1"),
+        ({"head": {"activation": "gelu"}}, "model.head.activation", "'softmax'"),
     ],
 )
 def test_bad_values_name_field_allowed_and_received(d, field, fragment):
     with pytest.raises(LstmLabError) as err:
         ModelSpec.from_dict(d)
-    assert err.value.field == field
+    assert err.value.field == field and err.value.code == "invalid_value"
     assert f"`{field}`" in err.value.message
     assert fragment in err.value.message
 

@@ -9,7 +9,7 @@ import pytest
 from lstm_lab import LabSpec, LstmLabError
 from lstm_lab.data.generate import sine_table
 from lstm_lab.model.task import check_targets
-from lstm_lab.model.train import Progress, train
+from lstm_lab.model.train import ProgressTracker, train
 
 TINY = {"data": {"rows": 160, "timesteps": 8}, "model": {"layers": [{"units": 4}]}, "train": {"epochs": 2}}
 
@@ -25,50 +25,50 @@ def _lab(**overrides):
 def test_two_epochs_give_history_predictions_and_a_model_file():
     lab = _lab()
     result = train(lab, sine_table(160, 1, 0.1, 0))
-    assert result["state"] == "done"
-    assert [h["epoch"] for h in result["history"]] == [1, 2]
-    assert all(np.isfinite(h["loss"]) and np.isfinite(h["val_loss"]) for h in result["history"])
-    pred = result["predictions"]
-    assert len(pred["rows"]) == len(pred["actual"]) == len(pred["predicted"]) > 0
-    assert pred["metrics"]["rmse"] >= pred["metrics"]["mae"] > 0
-    assert zipfile.is_zipfile(io.BytesIO(result["model_bytes"]))
+    assert result.state == "done"
+    assert [h["epoch"] for h in result.history] == [1, 2]
+    assert all(np.isfinite(h["loss"]) and np.isfinite(h["val_loss"]) for h in result.history)
+    pred = result.predictions
+    assert len(pred.rows) == len(pred.actual) == len(pred.predicted) > 0
+    assert pred.metrics["rmse"] >= pred.metrics["mae"] > 0
+    assert zipfile.is_zipfile(io.BytesIO(result.model_bytes))
 
 
 def test_each_target_has_metrics_in_its_own_units():
     data = sine_table(160, 2, 0.1, 0)
     data.table["sine_2"] *= 1000
     lab = _lab(**{"data.targets": ["sine_1", "sine_2"], "model.head": {"units": 2, "activation": "linear"}})
-    pred = train(lab, data)["predictions"]
-    actual, predicted = np.asarray(pred["actual"]), np.asarray(pred["predicted"])
-    small, big = pred["target_metrics"]
+    pred = train(lab, data).predictions
+    actual, predicted = np.asarray(pred.actual), np.asarray(pred.predicted)
+    small, big = pred.target_metrics
     assert small["mae"] == pytest.approx(np.mean(np.abs(predicted[:, 0] - actual[:, 0])))
     assert big["mae"] == pytest.approx(np.mean(np.abs(predicted[:, 1] - actual[:, 1])))
     assert big["mae"] > 50 * small["mae"]
 
 
 def test_same_seed_same_loss_curve():
-    a = train(_lab(), sine_table(160, 1, 0.1, 0))["history"]
-    b = train(_lab(), sine_table(160, 1, 0.1, 0))["history"]
+    a = train(_lab(), sine_table(160, 1, 0.1, 0)).history
+    b = train(_lab(), sine_table(160, 1, 0.1, 0)).history
     assert [h["loss"] for h in a] == [h["loss"] for h in b]
 
 
 def test_stop_keeps_the_partly_trained_model():
-    progress = Progress()
+    progress = ProgressTracker()
     progress.stop()
     result = train(_lab(**{"train.epochs": 50}), sine_table(160, 1, 0.1, 0), progress)
-    assert result["state"] == "stopped"
-    assert len(result["history"]) <= 1
-    assert "Stopped by you" in result["message"]
-    assert result["model_bytes"]
+    assert result.state == "stopped"
+    assert len(result.history) <= 1
+    assert "Stopped by you" in result.message
+    assert result.model_bytes
 
 
 def test_exploding_loss_stops_with_advice_and_keeps_good_weights():
     ds = sine_table(160, 1, 0.0, 0)
     ds.table["sine_1"] *= 1e25  # unscaled values this large overflow the squared error
     result = train(_lab(**{"data.scaling": "none"}), ds)
-    assert result["state"] == "failed"
-    assert "learning rate" in result["message"] and "scale the data" in result["message"]
-    assert result["model_bytes"]
+    assert result.state == "failed"
+    assert "learning rate" in result.message and "scale the data" in result.message
+    assert result.model_bytes
 
 
 @pytest.mark.parametrize(
@@ -104,12 +104,12 @@ def test_binary_classification_on_generated_trends():
         }
     )
     result = train(lab, trend_sequences(120, 10, 1, 0.1, 0))
-    pred = result["predictions"]
-    assert result["state"] == "done" and pred["kind"] == "classification"
-    assert pred["class_names"] == ["down", "up"]
-    assert sum(map(sum, pred["confusion"])) == len(pred["actual"]) == 18
-    assert 0 <= pred["metrics"]["accuracy"] <= 1
-    assert all(abs(sum(p) - 1) < 1e-3 for p in pred["probabilities"])
+    pred = result.predictions
+    assert result.state == "done" and pred.kind == "classification"
+    assert pred.class_names == ["down", "up"]
+    assert sum(map(sum, pred.confusion)) == len(pred.actual) == 18
+    assert 0 <= pred.metrics["accuracy"] <= 1
+    assert all(abs(sum(p) - 1) < 1e-3 for p in pred.probabilities)
 
 
 def test_multiclass_on_variable_length_sequences_with_masking():
@@ -123,5 +123,5 @@ def test_multiclass_on_variable_length_sequences_with_masking():
         }
     )
     result = train(lab, frequency_sequences(90, 12, 1, 0.1, 0))
-    assert result["state"] == "done"
-    assert len(result["predictions"]["confusion"]) == 3
+    assert result.state == "done"
+    assert len(result.predictions.confusion) == 3

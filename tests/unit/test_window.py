@@ -1,11 +1,13 @@
-"""lstm_lab.data.window: window counts, target alignment, no per-window copies, leakage-free scaling."""
+"""lstm_lab.data.pipeline and lstm_lab.data.window: window counts, target alignment, no per-window copies,
+leakage-free scaling, and the checks before them."""
 
 import numpy as np
 import pytest
 
 from lstm_lab import DataSpec, LstmLabError
 from lstm_lab.data.generate import sine_table
-from lstm_lab.data.window import Scaler, make_windows, prepare, split_counts, window_count, window_summary
+from lstm_lab.data.pipeline import fit_scaler, scale, unscale, window_count, windows
+from lstm_lab.data.window import check_window, prepare, split_counts, window_summary
 
 
 def _table(n, f=2):
@@ -14,13 +16,13 @@ def _table(n, f=2):
 
 @pytest.mark.parametrize("n, t, h, s", [(100, 20, 1, 1), (100, 20, 5, 3), (50, 49, 1, 1), (1000, 7, 2, 10)])
 def test_count_follows_the_formula(n, t, h, s):
-    X, y, _ = make_windows(_table(n), _table(n, 1), t, h, s)
+    X, y, _ = windows(_table(n), _table(n, 1), t, h, s)
     assert len(X) == window_count(n, t, h, s) == (n - t - h) // s + 1
 
 
 def test_windows_and_next_targets_line_up():
     values = _table(30, 2)
-    X, y, rows = make_windows(values, values[:, :1], timesteps=4, horizon=2, stride=3)
+    X, y, rows = windows(values, values[:, :1], timesteps=4, horizon=2, stride=3)
     assert X.shape == (9, 4, 2) and y.shape == (9, 1)
     for i in range(len(X)):
         start = 3 * i
@@ -31,23 +33,23 @@ def test_windows_and_next_targets_line_up():
 
 def test_next_k_and_seq2seq_targets():
     values = _table(40, 1)
-    _, y, rows = make_windows(values, values, timesteps=5, horizon=3, target_mode="next_k")
+    _, y, rows = windows(values, values, timesteps=5, horizon=3, target_mode="next_k")
     np.testing.assert_array_equal(y[0], values[5:8, 0])
-    _, y, rows = make_windows(values, values, timesteps=5, horizon=2, target_mode="seq2seq")
+    _, y, rows = windows(values, values, timesteps=5, horizon=2, target_mode="seq2seq")
     assert y.shape == (34, 5, 1)
     np.testing.assert_array_equal(y[0, :, 0], values[2:7, 0])
 
 
 def test_windows_are_views_not_copies():
     values = np.random.default_rng(0).standard_normal((10_000, 8)).astype(np.float32)
-    X, _, _ = make_windows(values, values[:, :1], timesteps=20)
+    X, _, _ = windows(values, values[:, :1], timesteps=20)
     assert np.shares_memory(X, values)
     assert X.base is not None
 
 
 def test_too_short_says_what_it_needs():
     with pytest.raises(LstmLabError, match="needs at least 31 rows, but the data has 20. Shorten `timesteps`"):
-        make_windows(_table(20), _table(20, 1), timesteps=30)
+        check_window(20, timesteps=30)
 
 
 def test_split_is_chronological_and_complete():
@@ -62,7 +64,7 @@ def test_scaler_is_fitted_on_training_rows_only():
     ds.table.iloc[250:, 0] += 100.0  # a jump in the test period must not move the scaler
     prep = prepare(ds, DataSpec(timesteps=10, val_fraction=0.1, test_fraction=0.2))
     train_rows = ds.table.iloc[: prep.rows[prep.n_train - 1] + 1, 0]
-    assert prep.target_scaler.center[0] == pytest.approx(train_rows.mean(), rel=1e-5)
+    assert prep.target_scaler[0][0] == pytest.approx(train_rows.mean(), rel=1e-5)
     x_train, _ = prep.part("train")
     assert abs(float(x_train.mean())) < 0.2
 
@@ -70,8 +72,8 @@ def test_scaler_is_fitted_on_training_rows_only():
 def test_scaler_round_trip_and_constant_column():
     values = np.array([[1.0, 5.0], [3.0, 5.0], [5.0, 5.0]])
     for kind in ("standard", "minmax", "none"):
-        sc = Scaler.fit(values, kind)
-        np.testing.assert_allclose(sc.inverse(sc.transform(values)), values, rtol=1e-6)
+        sc = fit_scaler(values, kind)
+        np.testing.assert_allclose(unscale(scale(values, sc), sc), values, rtol=1e-6)
 
 
 def test_summary_matches_prepared_arrays():
@@ -79,8 +81,8 @@ def test_summary_matches_prepared_arrays():
     spec = DataSpec(timesteps=25, horizon=2, stride=2)
     s = window_summary(ds, spec)
     prep = prepare(ds, spec)
-    assert s["X"] == prep.X.shape and s["y"] == prep.y.shape
-    assert (s["train"], s["val"], s["test"]) == (prep.n_train, prep.n_val, prep.n_test)
+    assert s.X == prep.X.shape and s.y == prep.y.shape
+    assert s.splits == (prep.n_train, prep.n_val, prep.n_test)
 
 
 def test_variable_length_sequences_are_padded_before_or_after():

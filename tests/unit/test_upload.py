@@ -1,4 +1,5 @@
-"""lstm_lab.data.ingest: every bad upload gets an LstmLabError that says what to change; good ones load."""
+"""lstm_lab.data.upload and the readers behind it: every bad upload gets an LstmLabError that says what to
+change, with a code; good ones load."""
 
 import io
 import random
@@ -11,7 +12,8 @@ from hypothesis import strategies as st
 
 from lstm_lab import LstmLabError
 from lstm_lab.data.dataset import Dataset
-from lstm_lab.data.ingest import ParsedTable, check_size, load_upload, parse_upload, read_csv, read_numpy
+from lstm_lab.data.table import ParsedTable
+from lstm_lab.data.upload import check_size, load_upload, read_upload
 from lstm_lab.limits import Limits
 
 DATA = Path(__file__).parents[1] / "data"
@@ -102,7 +104,7 @@ GAPS = b"a,b,c\n1,,3\n2,inf,6\n3,5,nan\n4,-inf,7\n5,9,8\n"
 
 
 def test_missing_and_infinite_values_are_counted_before_a_policy_is_chosen():
-    parsed = read_csv(GAPS, "gaps.csv")
+    parsed = read_upload(GAPS, "gaps.csv")
     assert parsed.missing == {"b": 3, "c": 1}
     assert parsed.missing_rows == 4
 
@@ -265,7 +267,7 @@ def test_html_in_column_names_is_kept_as_plain_text_and_names_are_unique():
 
 
 def test_stray_words_in_a_numeric_column_count_as_missing():
-    parsed = read_csv(b"a,b\n" + b"".join(b"%d,2\n" % i for i in range(20)) + b"oops,3\n", "stray.csv")
+    parsed = read_upload(b"a,b\n" + b"".join(b"%d,2\n" % i for i in range(20)) + b"oops,3\n", "stray.csv")
     assert parsed.missing == {"a": 1}
     assert any("such as 'oops'" in n for n in parsed.notes)
 
@@ -284,7 +286,7 @@ def test_an_npz_gives_x_and_y():
     ds = load_upload(_npz(X=X, y=y, lengths=np.full(8, 4)), "xy.npz", "refuse")
     assert ds.X.shape == (8, 4, 2) and ds.y.tolist() == y.tolist()
     assert "Not used: `lengths` (only X and y are read)." in ds.notes
-    positional = read_numpy(_npz(arr_0=X, arr_1=y.astype(np.float64)), "pos.npz")
+    positional = load_upload(_npz(arr_0=X, arr_1=y.astype(np.float64)), "pos.npz", "refuse")
     assert positional.y.dtype == np.float32 and len(positional.y) == 8
 
 
@@ -305,7 +307,7 @@ def test_a_2d_array_is_a_table_and_a_1d_array_one_column():
 def test_a_table_array_follows_the_nan_policy():
     table = np.arange(12, dtype=np.float64).reshape(6, 2)
     table[2, 1] = np.nan
-    assert isinstance(parse_upload(_npy(table), "t.npy"), ParsedTable)
+    assert isinstance(read_upload(_npy(table), "t.npy"), ParsedTable)
     assert "(`column_2`: 1)" in _error(_npy(table), "t.npy", "refuse")
     assert load_upload(_npy(table), "t.npy", "drop").rows == 5
 
@@ -426,7 +428,8 @@ def _classes_csv(rows: int = 90) -> bytes:
 
 
 def test_a_text_column_with_few_classes_becomes_a_label_column():
-    from lstm_lab.data.window import pick_columns, prepare
+    from lstm_lab.data.columns import pick_columns
+    from lstm_lab.data.window import prepare
     from lstm_lab.spec import DataSpec
 
     ds = load_upload(_classes_csv(), "classes.csv", "refuse")

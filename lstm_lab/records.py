@@ -1,0 +1,168 @@
+"""What crosses a tier, as frozen records with named fields.
+
+A shape row, the window summary, training progress and predictions are made in one tier and shown
+in another. Each is a frozen dataclass; plain dicts exist only at the Ray boundary, through
+``to_dict`` and ``from_dict``.
+
+>>> row = ShapeRow("lstm_1", "LSTM", ((None, 64),), ("output",), ("batch × units",), 49408, "…")
+>>> format_shape(row.output_shapes[0]), ShapeRow.from_dict(row.to_dict()) == row
+('(None, 64)', True)
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+
+from lstm_lab.errors import LstmLabError
+
+
+def format_shape(shape) -> str:
+    """A shape as Keras prints it, batch as ``None``.
+
+    >>> format_shape((None, 20, 64)), format_shape((5,))
+    ('(None, 20, 64)', '(5,)')
+    """
+    dims = ["None" if d is None else str(d) for d in shape]
+    return "(" + ", ".join(dims) + (",)" if len(dims) == 1 else ")")
+
+
+@dataclass(frozen=True)
+class ShapeRow:
+    """One layer of a model: its outputs (one per tensor: output, h, c, …) and its parameters.
+
+    ``output_shapes`` are Keras's own shapes, batch as ``None``; ``dims`` names each dimension
+    (``batch × timesteps × 2·units``); ``formula`` shows how ``params`` follows from the settings.
+    """
+
+    layer: str
+    kind: str
+    output_shapes: tuple[tuple[int | None, ...], ...]
+    output_names: tuple[str, ...]
+    dims: tuple[str, ...]
+    params: int
+    formula: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> ShapeRow:
+        return cls(
+            layer=d["layer"], kind=d["kind"], output_shapes=tuple(tuple(s) for s in d["output_shapes"]),
+            output_names=tuple(d["output_names"]), dims=tuple(d["dims"]), params=int(d["params"]),
+            formula=d["formula"],
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class WindowSummary:
+    """The arrays the data yields, without building them: ``X`` and ``y`` shapes and the split sizes.
+
+    ``y`` is ``None`` for uploaded sequences that came without targets.
+    """
+
+    samples: int
+    X: tuple[int, ...]
+    y: tuple[int, ...] | None
+    train: int
+    val: int
+    test: int
+
+    @property
+    def splits(self) -> tuple[int, int, int]:
+        """Training, validation and test sample counts."""
+        return self.train, self.val, self.test
+
+
+@dataclass(frozen=True)
+class RegressionPredictions:
+    """Actual against predicted values on the test samples, in the data's own units.
+
+    ``rows`` is the table row (or sample index) of each plotted value; ``actual`` and ``predicted``
+    are rows × targets; ``metrics`` holds MAE and RMSE over all targets for the model and the naive
+    baseline (``baseline_mae``, ``baseline_rmse``), ``target_metrics`` the same per target.
+    """
+
+    rows: list[int]
+    x_is_time: bool
+    target_names: list[str]
+    actual: list[list[float]]
+    predicted: list[list[float]]
+    metrics: dict[str, float]
+    target_metrics: list[dict[str, float]]
+    kind: str = field(default="regression", init=False)
+
+
+@dataclass(frozen=True)
+class ClassificationPredictions:
+    """Predicted classes against the actual labels of the test samples.
+
+    ``actual`` and ``predicted`` are class codes, ``probabilities`` samples × classes, ``confusion``
+    actual × predicted counts; ``metrics`` holds ``accuracy`` and ``baseline_accuracy`` (always the most
+    common training label).
+    """
+
+    rows: list[int]
+    x_is_time: bool
+    class_names: list[str]
+    actual: list[int]
+    predicted: list[int]
+    probabilities: list[list[float]]
+    confusion: list[list[int]]
+    metrics: dict[str, float]
+    kind: str = field(default="classification", init=False)
+
+
+Predictions = RegressionPredictions | ClassificationPredictions
+
+
+def predictions_from_dict(d: dict | None) -> Predictions | None:
+    """The predictions record a ``to_dict`` of either kind described."""
+    if d is None:
+        return None
+    cls = RegressionPredictions if d["kind"] == "regression" else ClassificationPredictions
+    return cls(**{f.name: d[f.name] for f in fields(cls) if f.init})
+
+
+ENDED = ("done", "stopped", "failed")
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What a training run has done so far.
+
+    ``state`` is queued, starting, training, done, stopped or failed; ``history`` holds one dict per
+    epoch (``epoch``, ``loss``, ``val_loss``, metrics, ``seconds``); ``error`` says why a run failed;
+    ``model_bytes`` (the ``.keras`` file) is there only once the run has ended.
+    """
+
+    state: str = "starting"
+    epoch: int = 0
+    epochs: int = 0
+    steps: int = 0
+    history: tuple[dict, ...] = ()
+    predictions: Predictions | None = None
+    message: str | None = None
+    error: LstmLabError | None = field(default=None, compare=False)
+    model_bytes: bytes | None = field(default=None, repr=False)
+
+    @property
+    def ended(self) -> bool:
+        return self.state in ENDED
+
+    def to_dict(self) -> dict:
+        return {
+            "state": self.state, "epoch": self.epoch, "epochs": self.epochs, "steps": self.steps,
+            "history": [dict(h) for h in self.history], "message": self.message,
+            "predictions": None if self.predictions is None else asdict(self.predictions),
+            "error": None if self.error is None else self.error.to_dict(), "model_bytes": self.model_bytes,
+        }  # fmt: skip
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Progress:
+        return cls(
+            state=d["state"], epoch=d["epoch"], epochs=d["epochs"], steps=d.get("steps", 0),
+            history=tuple(d.get("history", ())), predictions=predictions_from_dict(d.get("predictions")),
+            message=d.get("message"), error=None if d.get("error") is None else LstmLabError.from_dict(d["error"]),
+            model_bytes=d.get("model_bytes"),
+        )  # fmt: skip

@@ -1,0 +1,100 @@
+"""The Train page's parts: the training settings, Train and Stop, and the live progress."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lstm_lab.charts import figures
+from lstm_lab.compute import TrainingJob
+from lstm_lab.errors import LstmLabError
+from lstm_lab.limits import LIMITS
+from lstm_lab.model.task import DEFAULT_LOSS, LOSSES_FOR
+from lstm_lab.records import Progress
+from ui import render, state
+from ui.widgets import setting
+
+POLL_SECONDS = 1.0
+LOSS_FIGURE = "loss_figure"  # session key: the loss chart and the (epochs seen, epochs) it was drawn for
+BATCH_SIZES = [1, 2, 4, 5, 8, 10, 16, 20, 25, 32, 50, 64, 100, 128, 256, 512]
+LEARNING_RATES = [0.0001, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5, 1.0, 5.0]
+STATE_TEXT = {
+    "queued": "Queued: every training slot on this server is busy; it starts when one frees up.",
+    "starting": "Starting a Keras worker for this training…",
+    "training": "Training…",
+    "done": "Training finished.",
+    "stopped": "Training stopped.",
+    "failed": "Training failed.",
+}
+
+
+def settings_section() -> None:
+    """Epochs, batch size, learning rate, loss and seed, each named after its Keras argument."""
+    train = state.lab().train
+    a, b, c, d, e = st.columns(5)
+    with a:
+        setting(st.number_input, "Epochs (`epochs`)", "train.epochs", min_value=1, max_value=LIMITS.max_epochs, step=1)
+    with b:
+        setting(st.selectbox, "Batch size (`batch_size`)", "train.batch_size",
+                options=sorted({*BATCH_SIZES, train.batch_size}))  # fmt: skip
+    with c:
+        setting(st.select_slider, "Learning rate (`learning_rate`)", "train.learning_rate",
+                options=sorted({*LEARNING_RATES, train.learning_rate}))  # fmt: skip
+    with d:
+        task = state.lab().data.task
+        setting(st.selectbox, "Loss (`loss`)", "train.loss", options=["auto", *LOSSES_FOR[task]],
+                format_func=lambda x: f"auto ({DEFAULT_LOSS[task]})" if x == "auto" else x)  # fmt: skip
+    with e:
+        setting(st.number_input, "Seed", "seed", min_value=0, max_value=2**31 - 1, step=1,
+                help="The same seed gives the same loss curve on the same machine.")  # fmt: skip
+
+
+def buttons(running: bool) -> None:
+    left, right, _ = st.columns([1, 1, 4])
+    left.button("Train", type="primary", on_click=_start, disabled=running, key="train_button")
+    right.button("Stop", on_click=_stop, disabled=not running, key="stop_button")
+
+
+def _start() -> None:
+    try:
+        dataset = state.dataset()
+        job = TrainingJob(state.lab(), dataset)
+    except LstmLabError as e:
+        state.refuse_setting(e.message)
+        return
+    state.set_job(job, dataset)
+
+
+def _stop() -> None:
+    if state.job() is not None:
+        state.job().stop()
+
+
+def progress_section(p: Progress) -> None:
+    """Where the training is, its last losses and the loss chart; a failure with its message."""
+    note = state.stale_results_note("The curves below")
+    if note:
+        st.caption(note)
+    done = p.epoch / max(p.epochs, 1)
+    st.progress(min(done, 1.0), text=f"{STATE_TEXT[p.state]} Epoch {p.epoch} of {p.epochs}.")
+    if p.state == "failed":
+        render.error(p.error or LstmLabError(p.message or "Unknown error."), "Training failed")
+    elif p.message:
+        st.info(p.message)
+    if p.history:
+        last = p.history[-1]
+        cols = st.columns(3)
+        cols[0].metric("Training loss", f"{last['loss']:.4f}")
+        if "val_loss" in last:
+            cols[1].metric("Validation loss", f"{last['val_loss']:.4f}")
+        cols[2].metric("Seconds", f"{last['seconds']:.1f}")
+    if p.history or not p.ended:  # no empty chart after a failed start
+        st.plotly_chart(_loss_figure(p), width="stretch", key="loss_curve")
+
+
+def _loss_figure(p: Progress):
+    """The loss chart, rebuilt only when an epoch has been added (polls are frequent, epochs are not)."""
+    cached = st.session_state.get(LOSS_FIGURE)
+    if cached is None or cached[0] != (len(p.history), p.epochs):
+        cached = ((len(p.history), p.epochs), figures.loss_figure(list(p.history), p.epochs))
+        st.session_state[LOSS_FIGURE] = cached
+    return cached[1]
