@@ -18,7 +18,6 @@ from lstm_lab.presets import preset_lab
 from lstm_lab.share import HIDEABLE, control_name, from_query, to_query
 from lstm_lab.spec import DataSpec, LabSpec, get_path
 from lstm_lab.teach.changes import changed_parts, stale_note
-from ui import persist
 
 LAB = "lab"  # the LabSpec
 LAB_DICT = "lab_dict"  # the same lab as a dict, made once per change, for widgets bound to paths
@@ -26,7 +25,7 @@ UPLOAD = "upload"  # the uploaded Dataset
 UPLOAD_FILE = "upload_file"  # the file uploader widget
 UPLOAD_PARSED = "upload_parsed"  # (file id, what reading it gave), so a rerun does not read it again
 UPLOAD_IN_USE = "upload_in_use"  # (file id, NaN policy) of the upload in use
-JOB = "job"  # the TrainingJob
+JOB = "job"  # the TrainingJob, or a lstm_lab.saved.SavedRun restored from the store
 JOB_TIME = "job_time"  # x-axis values (dates) of the data the job trains on
 JOB_LAB = "job_lab"  # what the job was started with: the lab dict and the dataset's identity
 NOTES = "notes"  # one line on what the last edit changed besides the setting itself
@@ -36,6 +35,9 @@ SETTING_ERROR = "setting_error"  # the message of a setting that could not be ap
 HIDDEN = "hidden"  # controls the link hides (instructor mode)
 LINK_PROBLEMS = "link_problems"  # what the link asked for that could not be done
 PRESET_CHOICE = "preset_choice"
+BROWSER = "browser_token"  # this browser's token (ui.persist keeps its work under it)
+SET_COOKIE = "set_cookie"  # the cookie still has to be written
+SAVED = "saved"  # what this session last wrote to the store or read from it, so a run writes only what changed
 WIDGET_PREFIX = "w."
 
 
@@ -61,6 +63,8 @@ def init() -> None:
         )
     st.session_state[LINK_PROBLEMS] = problems + ignored
     st.session_state[HIDDEN] = {h for h in asked if h in HIDEABLE}
+    from ui import persist  # imported here: persist reads and writes the keys named in this module
+
     persist.restore()
 
 
