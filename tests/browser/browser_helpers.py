@@ -36,12 +36,12 @@ def free_port() -> int:
 
 
 class Server:
-    """A `streamlit run app.py` process on a free port; its log is kept for failing tests."""
+    """A `streamlit run app.py` process on a free port (or ``port``); its log is kept for failing tests."""
 
-    def __init__(self, env: dict | None = None):
-        self.port = free_port()
+    def __init__(self, env: dict | None = None, port: int | None = None):
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = SHOTS.parent / f"server-{self.port}.log"
+        self.log_path = SHOTS.parent / f"server-{self.port}{'-again' if port else ''}.log"
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         cmd = [
             sys.executable, "-m", "streamlit", "run", "app.py",
@@ -111,3 +111,25 @@ def train_to_the_end(page: Page, epochs: int) -> None:
     """On the Train page: train for ``epochs`` and wait until the page says it finished."""
     start_training(page, epochs)
     expect(page.get_by_text(f"Training finished. Epoch {epochs} of {epochs}.")).to_be_visible(timeout=120_000)
+
+
+def csv_bytes(rows: int = 160) -> bytes:
+    """A European-style CSV: semicolons, decimal commas, a date column and a text column."""
+    import numpy as np
+    import pandas as pd
+
+    days = pd.date_range("2024-01-01", periods=rows, freq="D").strftime("%Y-%m-%d")
+    lines = ["date;temperature;humidity;city"]
+    for i, day in enumerate(days):
+        temperature, humidity = f"{20 + 5 * np.sin(i / 6):.3f}", f"{50 + 10 * np.cos(i / 9):.3f}"
+        lines.append(f"{day};{temperature.replace('.', ',')};{humidity.replace('.', ',')};Paris")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def upload(page, name: str, data: bytes, mime: str = "text/csv") -> None:
+    page.get_by_label("Dataset").click()
+    page.get_by_role("option", name="Your file (CSV or NumPy)").click()
+    settle(page)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        files=[{"name": name, "mimeType": mime, "buffer": data}]
+    )

@@ -1,32 +1,10 @@
 """Uploads through the real file input: a CSV becomes windows and trains; bad and hostile files
 change nothing and inject nothing."""
 
-from browser_helpers import open_page, settle, train_to_the_end
+from browser_helpers import csv_bytes, open_page, settle, train_to_the_end, upload
 from playwright.sync_api import expect
 
 HOSTILE = '<img src=x onerror="window.injected=1">'
-
-
-def csv_bytes(rows: int = 160) -> bytes:
-    """A European-style CSV: semicolons, decimal commas, a date column and a text column."""
-    import numpy as np
-    import pandas as pd
-
-    days = pd.date_range("2024-01-01", periods=rows, freq="D").strftime("%Y-%m-%d")
-    lines = ["date;temperature;humidity;city"]
-    for i, day in enumerate(days):
-        temperature, humidity = f"{20 + 5 * np.sin(i / 6):.3f}", f"{50 + 10 * np.cos(i / 9):.3f}"
-        lines.append(f"{day};{temperature.replace('.', ',')};{humidity.replace('.', ',')};Paris")
-    return ("\n".join(lines) + "\n").encode()
-
-
-def upload(page, name: str, data: bytes, mime: str = "text/csv") -> None:
-    page.get_by_label("Dataset").click()
-    page.get_by_role("option", name="Your file (CSV or NumPy)").click()
-    settle(page)
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
-        files=[{"name": name, "mimeType": mime, "buffer": data}]
-    )
 
 
 def test_upload_a_csv_window_it_and_train(server, page):
