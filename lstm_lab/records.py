@@ -166,3 +166,52 @@ class Progress:
             message=d.get("message"), error=None if d.get("error") is None else LstmLabError.from_dict(d["error"]),
             model_bytes=d.get("model_bytes"),
         )  # fmt: skip
+
+
+TRACED = ("i", "f", "g", "o", "c", "h")
+
+
+@dataclass(frozen=True, eq=False)
+class CellTrace:
+    """One LSTM layer (one direction) run over one sample: every gate and state at every timestep.
+
+    ``values`` maps ``i``, ``f``, ``g``, ``o`` (input, forget, candidate, output), ``c`` and ``h`` to
+    float32 arrays ``(timesteps, units)``; row ``t`` is the step that consumed ``x[t]``, ``c``/``h`` the
+    states after it. ``mask`` is True where a step is real. ``x_part`` (``x_t·W``) and ``h_part``
+    (``h_prev·U``), ``(timesteps, 4, units)`` in gate order i, f, g, o, and ``bias`` ``(4, units)`` are the
+    terms of each gate's weighted sum. ``backwards``: the direction reads from the last step to the first.
+
+    >>> import numpy as np
+    >>> zeros = {k: np.zeros((5, 3), np.float32) for k in TRACED}
+    >>> t = CellTrace(zeros, np.ones(5, bool), np.zeros((5, 4, 3)), np.zeros((5, 4, 3)), np.zeros((4, 3)))
+    >>> t.timesteps, t.units, CellTrace.from_dict(t.to_dict()).values["c"].shape
+    (5, 3, (5, 3))
+    """
+
+    values: dict
+    mask: object
+    x_part: object
+    h_part: object
+    bias: object
+    backwards: bool = False
+
+    @property
+    def timesteps(self) -> int:
+        return int(self.values["h"].shape[0])
+
+    @property
+    def units(self) -> int:
+        return int(self.values["h"].shape[1])
+
+    def previous(self, t: int) -> int | None:
+        """The row holding the states before step ``t`` (in this direction's order), or None at the start."""
+        before = t + 1 if self.backwards else t - 1
+        return before if 0 <= before < self.timesteps else None
+
+    def to_dict(self) -> dict:
+        return {**self.values, "mask": self.mask, "x_part": self.x_part, "h_part": self.h_part, "bias": self.bias,
+                "backwards": self.backwards}  # fmt: skip
+
+    @classmethod
+    def from_dict(cls, d: dict) -> CellTrace:
+        return cls({k: d[k] for k in TRACED}, d["mask"], d["x_part"], d["h_part"], d["bias"], bool(d["backwards"]))

@@ -22,6 +22,7 @@ PAGES = [
     ("views/model.py", "Model", ":material/stacks:"),
     ("views/train.py", "Train", ":material/model_training:"),
     ("views/predictions.py", "Predictions", ":material/insights:"),
+    ("views/cell.py", "Inside the cell", ":material/memory:"),
     ("views/export.py", "Export", ":material/download:"),
 ]
 

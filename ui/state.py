@@ -38,6 +38,7 @@ PRESET_CHOICE = "preset_choice"
 BROWSER = "browser_token"  # this browser's token (ui.persist keeps its work under it)
 SET_COOKIE = "set_cookie"  # the cookie still has to be written
 SAVED = "saved"  # what this session last wrote to the store or read from it, so a run writes only what changed
+CELL = "cell"  # the Inside the cell page: its last trace, what it traced, and the picks to restore on return
 WIDGET_PREFIX = "w."
 
 

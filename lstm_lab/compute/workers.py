@@ -55,6 +55,13 @@ class ShapesWorker:
                 keras.backend.clear_session()
             return _as_value(lambda: [r.to_dict() for r in shape_table(ModelSpec.from_dict(spec))])
 
+    def cell_trace(self, x, layer: int, direction: str, lab: dict, model_bytes: bytes | None = None) -> dict:
+        """``{"value": a CellTrace dict}`` of sample ``x`` through the trained model (``model_bytes``) or, without
+        it, the lab's model with its seed's initial weights; or ``{"error": error dict}``."""
+        from lstm_lab.model.traced import trace_sample
+
+        return _as_value(lambda: trace_sample(x, layer, direction, lab, model_bytes))
+
 
 @ray.remote(max_concurrency=4)
 class TrainingWorker:

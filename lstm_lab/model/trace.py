@@ -39,7 +39,7 @@ def layer_choices(model) -> list[tuple[int, str, bool]]:
     return [(i, lay.name, isinstance(lay, keras.layers.Bidirectional)) for i, lay in enumerate(_lstm_layers(model))]
 
 
-def cell_trace(model, x, layer=0, direction="forward") -> dict[str, np.ndarray]:
+def cell_trace(model, x, layer=0, direction="forward", sums=False) -> dict[str, np.ndarray]:
     """Gate values, cell state and hidden state of one LSTM layer at every timestep, for one sample.
 
     Row ``t`` of every array is the step that consumed input ``x[t]``, in both directions: the
@@ -63,10 +63,14 @@ def cell_trace(model, x, layer=0, direction="forward") -> dict[str, np.ndarray]:
         x: One sample, shape ``(timesteps, features)``, as the model's input receives it.
         layer: Index among the model's LSTM layers, in model order (see :func:`layer_choices`).
         direction: ``"forward"``, or ``"backward"`` for a ``Bidirectional`` layer's backward LSTM.
+        sums: Also return the three terms of every gate's weighted sum ``z = x_t·W + h_prev·U + b``.
 
     Returns:
         ``"i"``, ``"f"``, ``"g"``, ``"o"`` (input, forget, candidate, output), ``"c"`` and ``"h"``, each
         float32 of shape ``(timesteps, units)``, and ``"mask"``: bool ``(timesteps,)``, True where real.
+        With ``sums``, also ``"x_part"`` (``x_t·W``) and ``"h_part"`` (``h_prev·U``), each
+        ``(timesteps, 4, units)`` in gate order i, f, g, o, and ``"bias"``, ``(4, units)``; ``h_prev`` is
+        the state before step ``t`` in the direction's own order (row ``t+1`` when going backwards).
 
     Raises:
         LstmLabError: a bad argument (``field`` names it), or an activation this module cannot replay.
@@ -99,6 +103,8 @@ def cell_trace(model, x, layer=0, direction="forward") -> dict[str, np.ndarray]:
     lstm = (target.backward_layer if direction == "backward" else target.forward_layer) if bidirectional else target
     seq, mask = _layer_input(model, target, x)
     trace = _run_cell(lstm.cell, seq, mask, backwards=lstm.go_backwards)
+    if not sums:
+        trace = {k: v for k, v in trace.items() if k not in ("x_part", "h_part", "bias")}
     return {k: v.astype(np.float32) for k, v in trace.items()} | {"mask": mask}
 
 
@@ -203,15 +209,18 @@ def _run_cell(cell, seq: np.ndarray, mask: np.ndarray, *, backwards: bool) -> di
     kernel, recurrent, bias = _weights(cell)
     units = recurrent.shape[0]
     steps = len(seq)
-    xz = seq.astype(np.float64) @ kernel + bias  # the input part of z, for every step at once
+    x_part = seq.astype(np.float64) @ kernel  # the input part of z, for every step at once
+    h_part = np.zeros_like(x_part)
     out = {k: np.zeros((steps, units)) for k in (*GATES, "c", "h")}
     h, c = np.zeros(units), np.zeros(units)
     for t in reversed(range(steps)) if backwards else range(steps):
-        z_i, z_f, z_g, z_o = np.split(xz[t] + h @ recurrent, 4)
+        h_part[t] = h @ recurrent
+        z_i, z_f, z_g, z_o = np.split(x_part[t] + h_part[t] + bias, 4)
         i, f, g, o = rec(z_i), rec(z_f), act(z_g), rec(z_o)
         if mask[t]:  # a masked step computes its gates but keeps the previous states
             c = f * c + i * g
             h = o * act(c)
         for key, value in zip(out, (i, f, g, o, c, h), strict=True):
             out[key][t] = value
-    return out
+    by_gate = (steps, 4, units)
+    return out | {"x_part": x_part.reshape(by_gate), "h_part": h_part.reshape(by_gate), "bias": bias.reshape(4, units)}
