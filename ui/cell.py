@@ -17,6 +17,7 @@ from lstm_lab.charts import cell as charts
 from lstm_lab.data.dataset import Dataset
 from lstm_lab.data.window import check_trainable, prepare, window_summary
 from lstm_lab.errors import LstmLabError
+from lstm_lab.export.trace_csv import trace_csv
 from lstm_lab.records import CellTrace, WindowSummary
 from lstm_lab.spec import LabSpec
 from lstm_lab.teach.gates import GATE_NAMES, GATE_ORDER, Step, busiest_units, layer_inputs, layer_text, step
@@ -162,15 +163,32 @@ def trace(source: Source, dataset: Dataset, choice: Choice) -> tuple[CellTrace, 
     for key in (UNIT, UNITS):  # a new trace: start again from its busiest units
         st.session_state.pop(key, None)
         memory.get("picks", {}).pop(key, None)
-    memory.update(key=key, trace=traced, x=x, names=prep.feature_names, choice=choice, label=source.label,
+    memory.update(key=key, trace=traced, x=x, names=prep.feature_names, choice=choice, source=source,
                   units_default=busiest_units(traced))  # fmt: skip
     return traced, x, prep.feature_names
 
 
-def last_trace() -> tuple[CellTrace, Choice, str] | None:
-    """The trace the page showed last, what it traced and the model's label, for the Export page."""
+def trace_download(dataset: Dataset) -> None:
+    """The trace the page showed last (or the first test sample's) as CSV, and the script line printing it."""
     memory = _memory()
-    return (memory["trace"], memory["choice"], memory["label"]) if "trace" in memory else None
+    if "trace" not in memory:
+        source = _trained_source() or _initial_source()
+        try:
+            check_trainable(dataset)
+            s = window_summary(dataset, source.lab.data)
+            trace(source, dataset, Choice(s.train + s.val if s.test else 0, 0, "forward"))
+        except LstmLabError as e:
+            st.info(f"No cell trace to offer: {render.safe_markdown(e.message)}")
+            return
+    traced, choice, source = memory["trace"], memory["choice"], memory["source"]
+    st.download_button("Cell trace (CSV)", lambda: trace_csv(traced.values | {"mask": traced.mask}),
+                       file_name="lstm_lab_trace.csv", mime="text/csv", key="download_trace")  # fmt: skip
+    flags = f"--trace {choice.sample} --layer {choice.layer}"
+    flags += " --direction backward" * (choice.direction == "backward")
+    flags += " --model lstm_lab_model.keras" * source.trained
+    st.caption(f"Sample {choice.sample}, LSTM layer {choice.layer + 1} ({choice.direction}), {source.label}, as on "
+               "the **Inside the cell** page: one row per timestep and unit, `t,unit,real,i,f,g,o,c,h`. The script "
+               f"prints the same numbers: `python lstm_lab_model.py {flags}`.")  # fmt: skip
 
 
 def step_section(traced: CellTrace, ls_activation: str) -> tuple[int, int]:

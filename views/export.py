@@ -5,7 +5,7 @@ import streamlit as st
 from lstm_lab.errors import LstmLabError
 from lstm_lab.export.files import data_file, history_csv, predictions_csv
 from lstm_lab.export.script import script
-from ui import render, state
+from ui import cell, render, state
 
 st.title("Export")
 st.caption("Leave with code and a model that reproduce what you saw.")
@@ -22,7 +22,8 @@ st.subheader("A standalone Keras script")
 st.markdown(
     "It rebuilds the same data pipeline (data, windows, split, scaling fitted on the training part) and "
     "the same model, prints each layer's output shapes and parameters as the Model page does, then trains "
-    "with the same seed and saves the model. Run `python lstm_lab_model.py --shapes` to print the shapes only."
+    "with the same seed and saves the model. Run `python lstm_lab_model.py --shapes` to print the shapes only, "
+    "`--trace` to print a sample's gates and states."
 )
 st.download_button("Download lstm_lab_model.py", code, file_name="lstm_lab_model.py", mime="text/x-python",
                    type="primary", key="download_script")  # fmt: skip
@@ -32,6 +33,9 @@ if lab.data.source == "upload":
                        key="download_data")  # fmt: skip
 with st.expander("Show the script", expanded=False):
     st.code(code, language="python", line_numbers=True)
+
+st.subheader("Inside the cell: one sample's gates and states")
+cell.trace_download(dataset)
 
 st.subheader("The trained model and its results")
 job = state.job()

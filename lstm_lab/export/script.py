@@ -6,7 +6,9 @@ and of the data generators, spliced in word for word; its layers take their Kera
 
 The script needs only NumPy, pandas and Keras (plus plotly for the stock prices). Run with
 ``--shapes`` it prints every layer's output shapes and parameters, as the app shows them, and
-stops; without it, it also trains, prints the loss per epoch and saves the model.
+stops; with ``--trace`` it prints one sample's gates and states as the Inside the cell page's CSV
+(:mod:`lstm_lab.model.trace` and :func:`~lstm_lab.export.trace_csv.trace_csv`, spliced in word for
+word); without either, it also trains, prints the loss per epoch and saves the model.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ import textwrap
 from lstm_lab.data import generate, pipeline
 from lstm_lab.data.columns import pick_columns
 from lstm_lab.data.dataset import Dataset
+from lstm_lab.export import trace_csv
 from lstm_lab.export.files import DATA_FILE_CSV, DATA_FILE_NPZ
+from lstm_lab.model import trace
 from lstm_lab.model.task import loss_for
 from lstm_lab.spec import LabSpec, LayerSpec
 
@@ -31,6 +35,9 @@ HEADER = '''"""LSTM Lab export. Rebuilds the lab's data pipeline and model with 
 
     python {filename}            # build, print shapes, train, save {filename_stem}.keras
     python {filename} --shapes   # build and print each layer's output shapes and params only
+    python {filename} --trace [SAMPLE] [--layer N] [--direction backward] [--model {filename_stem}.keras]
+        # one sample's gates and states (default: the first test sample, the first LSTM layer), as CSV:
+        # the initial weights SEED gives, or with --model a trained model (from LSTM Lab's Export page)
 
 Needs numpy, pandas and keras (TensorFlow backend){plotly}.
 """
@@ -92,6 +99,22 @@ print_shapes(model)
 if "--shapes" in sys.argv:
     sys.exit(0)
 
+
+def option(flag, default):
+    """The value after ``flag`` on the command line (``--layer 1``), or ``default``."""
+    at = sys.argv.index(flag) + 1 if flag in sys.argv else len(sys.argv)
+    return sys.argv[at] if at < len(sys.argv) and not sys.argv[at].startswith("--") else default
+
+
+if "--trace" in sys.argv:
+    traced = keras.saving.load_model(option("--model", "")) if "--model" in sys.argv else model
+    sample, layer = int(option("--trace", n_train + n_val)), int(option("--layer", 0))
+    direction = option("--direction", "forward")
+    weights = f"weights from {{option('--model', '')}}" if "--model" in sys.argv else f"initial weights, seed {{SEED}}"
+    print(f"# cell trace: sample {{sample}}, LSTM layer {{layer}}, {{direction}}, {{weights}}")
+    print(trace_csv(cell_trace(traced, X[sample], layer, direction)), end="")
+    sys.exit(0)
+
 # --- training
 train_model = model if len(model.outputs) == 1 else keras.Model(model.inputs, model.outputs[0], name=model.name)
 train_model.compile(
@@ -141,12 +164,34 @@ def script(lab: LabSpec, dataset: Dataset, filename: str = "lstm_lab_model.py") 
     train = lab.train
     model = MODEL.format(model_code=model_code(lab), learning_rate=train.learning_rate, loss=loss, metrics=metrics,
                          batch_size=train.batch_size, epochs=train.epochs, stem=stem, marker=MODEL_MARKER)  # fmt: skip
-    return "".join([header, _pipeline_code(), _data_code(lab), windows, model])
+    return "".join([header, _pipeline_code(), _data_code(lab), windows, _trace_code(), model])
 
 
 def _pipeline_code() -> str:
     sources = "\n\n".join(inspect.getsource(f) for f in PIPELINE)
     return f"\n\n# --- the data pipeline LSTM Lab runs (lstm_lab/data/pipeline.py)\n{sources}"
+
+
+TRACE = '''
+
+# --- the cell trace LSTM Lab shows on its Inside the cell page (lstm_lab/model/trace.py), for --trace
+import io  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
+
+
+class LstmLabError(ValueError):
+    """A --trace argument that does not fit the model."""
+
+    def __init__(self, message, **values):
+        super().__init__(message)
+'''
+
+
+def _trace_code() -> str:
+    """:mod:`lstm_lab.model.trace` from its constants on, and :func:`trace_csv`, word for word."""
+    module = inspect.getsource(trace)
+    body = module[module.index("\nGATES = ") :]
+    return f"{TRACE}\n{body}\n\n{inspect.getsource(trace_csv.trace_csv)}"
 
 
 def _names(chosen: list[str], columns: list[str]) -> str:

@@ -51,3 +51,15 @@ def test_after_training_it_traces_the_trained_model_and_says_when_settings_chang
     goto(app, "cell")
     assert any("changed since" in w.value for w in app.warning)
     assert not app.exception
+
+
+def test_export_offers_the_pages_trace_and_the_script_line_that_prints_it(app):
+    goto(app, "cell")
+    app.number_input(key="cell_sample").set_value(12).run()
+    app.selectbox(key="cell_layer").set_value(0).run()
+    goto(app, "export")
+    assert [b.proto.label for b in app.get("download_button") if b.proto.label == "Cell trace (CSV)"]
+    line = [c.value for c in app.caption if "--trace" in c.value]
+    assert line and "`python lstm_lab_model.py --trace 12 --layer 0`" in line[0]
+    assert "initial weights" in line[0]
+    assert not app.exception
