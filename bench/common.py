@@ -55,11 +55,11 @@ def free_port() -> int:
 
 
 class Server:
-    """``streamlit run <script>`` on a free port; ``started`` is the moment it was launched."""
+    """``streamlit run <script>`` on a free port (or ``port``); ``started`` is the moment it was launched."""
 
-    def __init__(self, script: str = "app.py", wait: bool = True, env: dict | None = None):
+    def __init__(self, script: str = "app.py", wait: bool = True, env: dict | None = None, port: int | None = None):
         self.script = script
-        self.port = free_port()
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         LOGS.mkdir(parents=True, exist_ok=True)
         self.log_path = LOGS / f"server-{Path(script).stem}-{self.port}.log"

@@ -239,6 +239,37 @@ def _kinds(by_kind: dict) -> str:
     return ", ".join(f"{k} {v['mb']:.0f} MB" + (f" ×{v['count']}" if v["count"] > 1 else "") for k, v in big[:4])
 
 
+def _restore(r: dict) -> tuple[list[str], str]:
+    b, tables = r["browser"], r["table"]
+    restored, empty, first, store = b["restored"], b["empty"], b["first_restored"], b["store_ms"]
+    big = tables[-1]
+    rows = [
+        f"| Restoring a browser's work after a restart: Predictions page, restored vs nothing saved (median of "
+        f"{restored['n']}) | {restored['median']:.0f} ms vs {empty['median']:.0f} ms: **{b['ratio']}×** | | |",
+        f"| Reading an uploaded table back from the store vs reading its CSV again ({big['rows']:,} rows) | "
+        f"{big['store_ms']:.0f} ms vs {big['csv_ms']:.0f} ms: **{big['ratio']}× faster** | | |",
+    ]
+    items = ", ".join(f"{name} {kb:,} KB" for name, kb in store["item_kb"].items())
+    details = (
+        f"**Restoring after a restart** (`bench/restore.py`). {_summary_line(common.ROOT / 'bench' / 'restore.py')}\n\n"
+        f"- Predictions page, restored (upload of 20,000 rows, settings, a trained model and its chart): median "
+        f"{restored['median']:.0f} ms, p95 {restored['p95']:.0f} ms; with nothing saved: median {empty['median']:.0f} "
+        f"ms, p95 {empty['p95']:.0f} ms; ratio {b['ratio']}×. The first restored page after a restart: "
+        f"{_list([v / 1000 for v in [first['min'], first['max']]])} s (min, max); stopping and starting the server "
+        f"again: {_list(b['restart_s'])} s.\n"
+        f"- of that, reading and checking the three items from the store: median {store['median']:.1f} ms "
+        f"({items}); the rest of the difference is the page itself, which draws the predictions chart where the "
+        "other shows one line.\n"
+        + "".join(
+            f"- {t['rows']:,} rows (CSV {t['csv_mb']} MB, stored {t['item_mb']} MB): from the store "
+            f"{t['store_ms']:.0f} ms, the CSV again {t['csv_ms']:.0f} ms ({t['ratio']}×); saving it the first time "
+            f"{t['first_save_ms']:.0f} ms.\n"
+            for t in tables
+        )
+    )
+    return rows, details
+
+
 def _windowing(r: dict) -> tuple[list[str], str]:
     """Figures from ``bench/windowing.py`` (written by its own author): its markdown, or its values."""
     head = f"**Windowing** (`bench/windowing.py`). {_summary_line(common.ROOT / 'bench' / 'windowing.py')}\n\n"
@@ -269,6 +300,7 @@ SECTIONS = {
     "training_overhead": _training,
     "cold_start": _cold,
     "memory": _memory,
+    "restore": _restore,
     "windowing": _windowing,
 }
 TITLES = {
@@ -277,5 +309,6 @@ TITLES = {
     "training_overhead": "Training overhead",
     "cold_start": "Cold start",
     "memory": "Server memory",
+    "restore": "Restoring after a restart",
     "windowing": "Windowing",
 }

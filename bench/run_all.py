@@ -27,6 +27,7 @@ import common
 import concurrency
 import memory
 import report
+import restore
 import shape_latency
 import training_overhead
 
@@ -37,6 +38,7 @@ FULL = {
     "training_overhead": (training_overhead.run, {"epochs": 20, "reps": 3}),
     "cold_start": (cold_start.run, {"reps": 3}),
     "memory": (memory.run, {"changes": 200, "trainings": 20, "sessions": 10}),
+    "restore": (restore.run, {"reps": 8, "restarts": 2, "sizes": (10_000, 100_000, 1_000_000), "table_reps": 5}),
 }
 QUICK = {
     "shape_latency": {"changes": 10, "block": 5, "warmup": 2, "builds": 10, "with_ray": False},
@@ -44,6 +46,7 @@ QUICK = {
     "training_overhead": {"epochs": 3, "reps": 2},
     "cold_start": {"reps": 1},
     "memory": {"changes": 10, "trainings": 2, "sessions": 2, "pause": 2.0},
+    "restore": {"reps": 2, "restarts": 1, "sizes": (10_000,), "table_reps": 2},
 }
 
 
