@@ -14,6 +14,7 @@ import logging
 import re
 import threading
 import time
+import weakref
 from collections import OrderedDict
 
 import streamlit as st
@@ -32,6 +33,7 @@ UNSAVED = "This server cannot save your work right now, so a restart would lose 
 log = logging.getLogger(__name__)
 
 _live: OrderedDict[str, tuple] = OrderedDict()  # token → (job, time, job_lab, seen) of a job not in the store yet
+_refused: weakref.WeakSet = weakref.WeakSet()  # ended jobs the store refused while their browser was away
 _lock = threading.Lock()
 
 
@@ -88,6 +90,7 @@ def save() -> None:
     if db is not None:
         try:
             _write(db, token, wrote, job)
+            _write_unwatched(db)
         except StoreError as e:
             log.warning("Could not save a browser's work: %s", e.message)
             st.toast(e.message if e.code == "store_item_too_large" else UNSAVED, icon=":material/warning:")
@@ -174,6 +177,22 @@ def _write(db: Store, token: str, wrote: dict, job) -> None:
         db.touch(token)
         wrote["touched"] = now
         st.session_state[state.SET_COOKIE] = True
+
+
+def _write_unwatched(db: Store) -> None:
+    """Write the jobs that ended while their browser was away (no run of theirs would), so a restart keeps them."""
+    with _lock:
+        ended = [(token, kept) for token, kept in _live.items() if kept[0].ended and kept[0] not in _refused]
+    for token, (job, job_time, job_lab, _) in ended:
+        try:
+            db.put(token, saved.RUN, saved.run_bytes(saved.SavedRun(job.progress(), job_lab, job_time)))
+        except StoreError as e:  # another browser's: logged, kept in memory, not tried again on every run
+            log.warning("Could not save a browser's finished training: %s", e.message)
+            _refused.add(job)
+            continue
+        with _lock:
+            if token in _live and _live[token][0] is job:
+                del _live[token]
 
 
 def _as_run(job) -> saved.SavedRun:

@@ -5,6 +5,7 @@ restart is a new session after the process forgot its running jobs and reopened 
 """
 
 import sqlite3
+import time
 
 import pytest
 from app_helpers import APP, TIMEOUT, goto, metric, wait_for_training
@@ -145,6 +146,22 @@ def test_a_running_training_survives_a_reload_and_a_restart_says_it_was_lost(tok
     assert (p.state, p.message, p.epochs) == ("failed", persist.LOST, 200)
     goto(at, "train")
     assert any("was running when the server restarted was lost" in e.value for e in at.error)
+
+
+def test_a_training_that_ends_while_its_tab_is_closed_survives_a_restart(token, monkeypatch):
+    at = session({"epochs": "2", "layers": "4"})
+    goto(at, "train")
+    at.button(key="train_button").click().run()
+    job, deadline = at.session_state["job"], time.monotonic() + 180
+    while not job.ended and time.monotonic() < deadline:  # nobody watches: the compute tier collects it
+        time.sleep(0.5)
+    assert job.ended
+    monkeypatch.setattr(persist, "_cookie", new_token)
+    session()  # another browser's run writes it
+    monkeypatch.setattr(persist, "_cookie", lambda: token)
+    restart()
+    at = session({"epochs": "2", "layers": "4"})
+    assert at.session_state["job"].progress().state == "done"
 
 
 def test_without_a_store_the_app_still_works_and_says_so(monkeypatch, tmp_path):
