@@ -156,6 +156,18 @@ class Engine:
 
         return result
 
+    def ask(self, method: str, *args):
+        """``method(*args)`` on the warm worker: its value.
+
+        Raises:
+            LstmLabError: the worker refused (the error it sent back), or Ray is not available.
+        """
+        self.wait_ready()
+        answer = ray.get(getattr(self.shapes, method).remote(*args), timeout=CALL_TIMEOUT)
+        if "error" in answer:
+            raise LstmLabError.from_dict(answer["error"])
+        return answer["value"]
+
     def _new_training_worker(self):
         return TrainingWorker.options(num_cpus=LIMITS.cpus_per_training, resources=self._slot).remote()
 
