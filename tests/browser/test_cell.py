@@ -24,7 +24,8 @@ def test_upload_train_step_through_a_sample_and_export_its_trace(server, page, t
         page.get_by_role("button", name="t + 1 ▶").click()
         settle(page)
     expect(page.get_by_text(re.compile(r"at t = 2 \(the red box"))).to_be_visible()
-    arithmetic = page.locator('[data-testid="stMarkdownContainer"]', has_text=re.compile(r"c\[t=2, unit \d+\] = f·c_prev")).inner_text()
+    step = re.compile(r"c\[t=2, unit \d+\] = f·c_prev")
+    arithmetic = page.locator('[data-testid="stMarkdownContainer"]', has_text=step).inner_text()
     unit, c_shown = re.search(r"c\[t=2, unit (\d+)\] = f·c_prev \+ i·g = .* = (-?\d+\.\d+)", arithmetic).groups()
 
     page.get_by_role("link", name="Export").click()
