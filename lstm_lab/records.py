@@ -11,7 +11,7 @@ in another. Each is a frozen dataclass; plain dicts exist only at the Ray bounda
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 
 from lstm_lab.errors import LstmLabError
 
@@ -149,6 +149,15 @@ class Progress:
     @property
     def ended(self) -> bool:
         return self.state in ENDED
+
+    def lost(self, why: str) -> Progress:
+        """This run, ended as failed because its worker went away (``why``), saying what to do.
+
+        >>> Progress("training", epoch=2, epochs=5).lost("it stopped").error.code
+        'worker_lost'
+        """
+        message = f"The training worker was lost ({why}); press Train to start again. Your data and settings are kept."
+        return replace(self, state="failed", message=message, error=LstmLabError(message, code="worker_lost"))
 
     def to_dict(self) -> dict:
         return {

@@ -67,11 +67,14 @@ def shape_rows(pending, lab: LabSpec, rows_in_data: int | None) -> list[ShapeRow
     """The shape table requested earlier (``compute.shape_table_later``), or None after explaining why Keras
     rejected the model, with its fixes."""
     try:
-        if compute.engine().is_ready:
+        if compute.engine().status.state != "starting":
             return pending()
-        with st.spinner("Starting the Keras worker (first time only)…"):
+        with st.spinner("Starting the Keras workers (first time only)…"):
             return pending()
     except LstmLabError as e:
+        if e.code.startswith("compute_"):  # the tier is restarting: one line, the sidebar says when it is back
+            render.error(e)
+            return None
         st.session_state.pop(state.PREV_ROWS, None)  # the next working model is not compared with an older one
         render.problem(explain(e, lab, rows_in_data), e)
         return None

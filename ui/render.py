@@ -34,7 +34,11 @@ def shape_frame(rows: list[ShapeRow]) -> pd.DataFrame:
 
 
 def error(e: LstmLabError, title: str = "This setting does not work") -> None:
-    """A plain explanation, with Keras's own words one click away; never a traceback."""
+    """A plain explanation, with Keras's own words one click away; never a traceback. The Keras workers
+    restarting is one line of warning: it passes by itself."""
+    if e.code.startswith("compute_"):
+        st.warning(e.message, icon=":material/sync_problem:")
+        return
     st.error(f"**{safe_markdown(title)}.** {safe_markdown(e.message)}")
     if e.keras_message:
         with st.expander("Keras's own message"):

@@ -28,22 +28,23 @@ def render() -> None:
 def _status() -> None:
     engine = compute.engine()
     job = state.job()
-    busy = (not engine.is_ready and not engine.error) or (job is not None and not job.ended)
+    seen = engine.status
+    busy = not seen.ready or (job is not None and not job.ended)
 
     @st.fragment(run_every=2.0 if busy else None)
     def status() -> None:
-        if engine.error:
-            st.error(engine.error)
-        elif not engine.is_ready:
-            st.info("Starting the Keras worker (first start only, a few seconds)…")
+        now = engine.status
+        if now.state == "starting":
+            st.info(now.message)
+        elif now.ready:
+            st.caption(f":material/check_circle: {now.message}")
         else:
-            st.caption(":material/check_circle: Keras worker ready")
+            st.warning(now.message, icon=":material/sync_problem:")
         if job is not None:
             p = job.progress()
             st.caption(f"Training: {p.state}, epoch {p.epoch} of {p.epochs}")
-        starting = not engine.is_ready and not engine.error
-        if busy and not starting and (job is None or job.ended):
-            st.rerun()  # nothing left to watch: one full run draws the result and stops this timer
+        if now != seen or (busy and now.ready and (job is None or job.ended)):
+            st.rerun()  # the tier came back (or a training ended): one full run redraws the page with it
 
     status()
 

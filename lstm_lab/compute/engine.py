@@ -1,131 +1,295 @@
-"""Starting or joining Ray, the warm shapes worker, and the spare training worker.
+"""The web server's side of the compute tier: it starts the compute service, watches it, and asks it things.
 
-With no ``RAY_ADDRESS`` a local Ray starts in a thread that lives as long as the process; with
-``RAY_ADDRESS`` set the app joins that cluster.
+Ray and Keras never run in the web server's process. :mod:`lstm_lab.compute.service` runs in a child
+process of its own; a supervisor thread pings it every two seconds and, when it has died, stopped
+answering, or lost its Ray, kills it and starts a new one, so the web server outlives any fault in Ray.
+While there is no service, every call raises an :class:`~lstm_lab.errors.LstmLabError` whose code is
+``compute_starting``, ``compute_restarting`` or ``compute_unavailable`` and whose message a page shows in
+one line.
 """
 
 from __future__ import annotations
 
-import logging
+import atexit
+import json
 import os
+import queue
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
 import threading
-import weakref
+import time
 from collections import OrderedDict
+from dataclasses import dataclass
+from multiprocessing.connection import Client
 from pathlib import Path
 
-import ray
+import psutil
 
-from lstm_lab.compute.workers import ShapesWorker, TrainingWorker
 from lstm_lab.errors import LstmLabError
-from lstm_lab.limits import LIMITS
 from lstm_lab.records import ShapeRow
 
 ROOT = Path(__file__).resolve().parents[2]
-START_TIMEOUT = 120.0
+START_TIMEOUT = 180.0  # a new local Ray and a warm Keras import, on a busy machine
 CALL_TIMEOUT = 60.0
-_QUIET_TF = {"TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0", "KERAS_BACKEND": "tensorflow"}
+PING_EVERY = 2.0
+PING_TIMEOUT = 10.0
+RETRY_AFTER = 5.0
+
+MESSAGES = {
+    "starting": "Starting the Keras workers (first start only, a few seconds)…",
+    "ready": "Keras workers ready",
+    "restarting": "Keras workers are restarting… ({why}). Your data, settings and results are kept; the page "
+    "carries on by itself.",
+    "unavailable": "The Keras workers are not available ({why}); trying again every few seconds.",
+}
 
 
-def _rows(answer: dict) -> list[ShapeRow]:
-    if "error" in answer:
-        raise LstmLabError.from_dict(answer["error"])
-    return [ShapeRow.from_dict(r) for r in answer["value"]]
+@dataclass(frozen=True)
+class Status:
+    """Where the compute tier is: ``state`` is starting, ready, restarting or unavailable.
+
+    ``generation`` counts compute services: a training started under an older one is lost.
+    """
+
+    state: str
+    message: str
+    generation: int = 0
+
+    @property
+    def ready(self) -> bool:
+        return self.state == "ready"
 
 
-def _raise(error: Exception):
-    raise error
+def _status(state: str, generation: int, why: str = "") -> Status:
+    return Status(state, MESSAGES[state].format(why=why), generation)
 
 
 class Engine:
-    """Starts or joins Ray from a thread that lives as long as the process.
-
-    Ray's local daemons die with the thread that started them, and Streamlit's script threads
-    end after every run, so ``ray.init`` must never be called from one.
-    """
+    """Starts and supervises the compute service; sends it requests over a Unix socket."""
 
     def __init__(self):
-        self._ready = threading.Event()
-        self._forever = threading.Event()
+        self._dir = tempfile.mkdtemp(prefix="lstm-lab-compute-")
+        self._authkey = secrets.token_bytes(32)
+        self._address: str | None = None
+        self._child: subprocess.Popen | None = None
+        self._idle: list[tuple[str, object]] = []
+        self._family: dict[int, psutil.Process] = {}  # every process the service started, seen so far
         self._lock = threading.Lock()
-        self.error: str | None = None
-        self.shapes = None
-        self._spare = None
+        self._changed = threading.Condition()
+        self._closed = False
+        self.status = _status("starting", 0)
         self._cache: OrderedDict[str, dict] = OrderedDict()
-        self.jobs: weakref.WeakSet = weakref.WeakSet()
-        self._slot: dict = {}
-        threading.Thread(target=self._run, name="lstm-lab-ray", daemon=True).start()
+        self._forgets: queue.SimpleQueue = queue.SimpleQueue()
+        atexit.register(self.close)
+        threading.Thread(target=self._supervise, name="lstm-lab-compute", daemon=True).start()
 
-    def _run(self) -> None:
-        try:
-            self._init_ray()
-            self.shapes = ShapesWorker.remote()
-            ray.get(self.shapes.ready.remote(), timeout=START_TIMEOUT)
-            self._spare = self._new_training_worker()
-        except Exception as e:  # noqa: BLE001
-            self.error = f"The compute tier could not start: {type(e).__name__}: {e}"
-        finally:
-            self._ready.set()
-        while not self._forever.wait(1.0):
-            self._reap()
+    # The supervisor
 
-    def _reap(self) -> None:
-        """Collect ended jobs nobody is watching (a closed tab), so their workers free their slots."""
-        for job in list(self.jobs):
-            job.collect()
+    def _supervise(self) -> None:
+        generation = 0
+        while not self._closed:
+            was_ready, why = self._run_service(generation)
+            self._kill_service()
+            generation += 1
+            self._set(_status("restarting" if was_ready else "unavailable", generation, why))
+            if not was_ready and not self._closed:
+                time.sleep(RETRY_AFTER)
 
-    def _init_ray(self) -> None:
-        if ray.is_initialized():
-            return
-        env = {**_QUIET_TF, "RAY_USAGE_STATS_ENABLED": "0"}
-        options = dict(
-            include_dashboard=False,
-            log_to_driver=False,
-            logging_level=logging.WARNING,
-            configure_logging=True,
+    def _run_service(self, generation: int) -> tuple[bool, str]:
+        """Start a compute service and watch it until it fails: (whether it was ever ready, why it failed)."""
+        address = os.path.join(self._dir, f"compute-{generation}.sock")
+        env = {**service_env(), "LSTM_LAB_AUTHKEY": self._authkey.hex(), "LSTM_LAB_PARENT": str(os.getpid())}
+        self._child = subprocess.Popen(
+            [sys.executable, "-m", "lstm_lab.compute.service", address], env=env, cwd=ROOT, start_new_session=True
         )
-        if os.environ.get("RAY_ADDRESS"):
-            import lstm_lab
+        self._address = address
+        ready, deadline = False, time.monotonic() + START_TIMEOUT
+        while not self._closed:
+            code = self._child.poll()
+            if code is not None:
+                return ready, f"the compute service exited with code {code}"
+            try:
+                ping = self._request(address, "ping", (), PING_TIMEOUT)
+            except TimeoutError:
+                return ready, "Ray stopped answering"
+            except (OSError, EOFError) as e:
+                if ready:
+                    return ready, f"the compute service went away: {type(e).__name__}"
+                ping = {"value": {"ready": False, "error": None}}  # not listening yet
+            if "error" in ping:
+                return ready, ping["error"]["message"]
+            if ping["value"]["error"]:
+                return ready, ping["value"]["error"]
+            if ping["value"]["ready"] and not ready:
+                ready = True
+                self._set(_status("ready", generation))
+            if not ready and time.monotonic() > deadline:
+                return ready, f"it did not start within {START_TIMEOUT:.0f} s"
+            self._send_forgets(generation)
+            self._remember_family()
+            time.sleep(PING_EVERY if ready else 0.3)
+        return ready, "the server is stopping"
 
-            options["runtime_env"] = {"env_vars": env, "py_modules": [lstm_lab]}
-        else:
-            pythonpath = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-            options["runtime_env"] = {"env_vars": {**env, "PYTHONPATH": pythonpath}}
-            options["num_cpus"] = os.cpu_count() or 1
-            options["object_store_memory"] = 512 * 2**20
-            slots = LIMITS.max_concurrent_trainings or max(1, options["num_cpus"] // LIMITS.cpus_per_training)
-            options["resources"] = {"lstm_lab_training": slots}
-            self._slot = {"lstm_lab_training": 1}
-        os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-        # Ray starts workers at nice 15 by default, which made the warm shapes worker lose the CPU to the
-        # browser and the server; it runs at 0, and each training worker lowers itself to 10.
-        os.environ.setdefault("RAY_worker_niceness", "0")
-        ray.init(**options)
+    def _send_forgets(self, generation: int) -> None:
+        while not self._forgets.empty():
+            run_id, of = self._forgets.get()
+            if of == generation:
+                try:
+                    self.call("forget_run", run_id, timeout=PING_TIMEOUT)
+                except LstmLabError:
+                    pass
+
+    def _set(self, status: Status) -> None:
+        with self._changed:
+            self.status = status
+            self._changed.notify_all()
+
+    def _remember_family(self) -> None:
+        """Note the service's processes now: a Ray worker whose raylet died is no longer its descendant."""
+        try:
+            self._family.update((p.pid, p) for p in psutil.Process(self._child.pid).children(recursive=True))
+        except psutil.Error:
+            pass
+
+    def _kill_service(self) -> None:
+        """Stop the compute service, its Ray daemons and workers: everything it started."""
+        child, self._address = self._child, None
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for _, conn in idle:
+            conn.close()
+        if child is None:
+            return
+        if child.poll() is None:
+            self._remember_family()
+        family, self._family = self._family, {}
+        for process in family.values():
+            try:
+                process.kill()  # psutil checks the pid still names the process it saw
+            except psutil.Error:
+                pass
+        try:
+            os.killpg(child.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        child.wait()
+
+    def close(self) -> None:
+        """Stop the compute service (at exit): it shuts its Ray down, and is killed if it takes too long."""
+        self._closed = True
+        child = self._child
+        if child is not None and child.poll() is None:
+            child.send_signal(signal.SIGINT)  # Ray's own handler turns SIGTERM into a crash report
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
+        self._kill_service()
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+    # Requests
+
+    def _request(self, address: str, method: str, args: tuple, timeout: float) -> dict:
+        """One request on a pooled connection to the service at ``address``: its answer dict."""
+        return self._send(address, method, args)(timeout)
+
+    def _send(self, address: str, method: str, args: tuple):
+        """Send a request now; return a function that waits up to its ``timeout`` for the answer."""
+        with self._lock:
+            found = next((i for i, (a, _) in enumerate(self._idle) if a == address), None)
+            conn = self._idle.pop(found)[1] if found is not None else None
+        if conn is None:
+            conn = Client(address, family="AF_UNIX", authkey=self._authkey)
+        try:
+            conn.send((method, args))
+        except OSError:
+            conn.close()
+            raise
+
+        def answer(timeout: float) -> dict:
+            try:
+                if not conn.poll(timeout):
+                    raise TimeoutError(method)
+                reply = conn.recv()
+            except BaseException:
+                conn.close()
+                raise
+            with self._lock:
+                current = address == self._address
+                if current:
+                    self._idle.append((address, conn))
+            if not current:
+                conn.close()
+            return reply
+
+        return answer
+
+    def call_later(self, method: str, *args):
+        """Send ``method(*args)`` to the compute service now; return a function that waits for its value.
+
+        The function raises LstmLabError: the service refused, timed out, or is not there.
+        """
+        status, address = self.status, self._address
+        try:
+            if not status.ready or address is None:
+                raise LstmLabError(status.message, code=f"compute_{status.state}")
+            answer = self._send(address, method, args)
+        except (OSError, EOFError):
+            return lambda timeout=CALL_TIMEOUT: _raise(self._gone())
+        except LstmLabError as e:
+            return lambda timeout=CALL_TIMEOUT, error=e: _raise(error)
+
+        def value(timeout: float = CALL_TIMEOUT):
+            try:
+                reply = answer(timeout)
+            except TimeoutError:
+                raise LstmLabError("The Keras workers took too long to answer; try again.",
+                                   code="compute_timeout") from None  # fmt: skip
+            except (OSError, EOFError):
+                raise self._gone() from None
+            if "error" in reply:
+                raise LstmLabError.from_dict(reply["error"])
+            return reply["value"]
+
+        return value
+
+    def call(self, method: str, *args, timeout: float = CALL_TIMEOUT):
+        """``method(*args)`` in the compute service: its value (raises LstmLabError like :meth:`call_later`)."""
+        return self.call_later(method, *args)(timeout)
+
+    def _gone(self) -> LstmLabError:
+        why = "the compute service went away"
+        return LstmLabError(MESSAGES["restarting"].format(why=why), code="compute_restarting")
 
     def wait_ready(self, timeout: float = START_TIMEOUT) -> None:
-        """Block until the warm actor answers.
+        """Wait while the compute tier first starts; return at once when it is ready.
 
         Raises:
-            LstmLabError: Ray or the actor could not start.
+            LstmLabError: it is restarting, unavailable, or still starting after ``timeout``.
         """
-        if not self._ready.wait(timeout):
-            raise LstmLabError(
-                "The Keras worker is still starting; try again in a few seconds.", code="compute_starting"
-            )
-        if self.error:
-            raise LstmLabError(self.error, code="compute_unavailable")
+        with self._changed:
+            self._changed.wait_for(lambda: self.status.state != "starting", timeout)
+        status = self.status
+        if not status.ready:
+            raise LstmLabError(status.message, code=f"compute_{status.state}")
 
     @property
     def is_ready(self) -> bool:
-        return self._ready.is_set() and not self.error
+        return self.status.ready
+
+    # What pages ask for
 
     def shape_table_later(self, spec: dict):
         """Send the request for a model spec dict's shape table now; return a function that waits for its
         :class:`~lstm_lab.records.ShapeRow` list (cached, bounded). A page can draw its controls meanwhile.
 
-        The function raises LstmLabError when the spec is invalid, over the limits, or Keras rejected it.
+        The function raises LstmLabError when the spec is invalid, over the limits, Keras rejected it, or
+        the Keras workers are not there.
         """
-        import json
-
         from lstm_lab.limits import check_model
         from lstm_lab.spec import ModelSpec
 
@@ -140,14 +304,20 @@ class Engine:
                 self._cache.move_to_end(key)
         if answer is not None:
             return lambda: _rows(answer)
-        ref = self.shapes.shape_table.remote(spec) if self.is_ready else None
+        pending = self.call_later("shapes_call", "shape_table", spec) if self.is_ready else None
 
         def result() -> list[ShapeRow]:
-            nonlocal ref
-            if ref is None:
-                self.wait_ready()
-                ref = self.shapes.shape_table.remote(spec)
-            reply = ray.get(ref, timeout=CALL_TIMEOUT)
+            nonlocal pending
+            if pending is None:
+                if self.status.state == "starting":
+                    self.wait_ready()
+                pending = self.call_later("shapes_call", "shape_table", spec)
+            try:
+                reply = {"value": pending()}
+            except LstmLabError as e:
+                if e.code.startswith("compute_"):
+                    raise
+                reply = {"error": e.to_dict()}  # Keras's refusal: cached like an answer
             with self._lock:
                 self._cache[key] = reply
                 while len(self._cache) > 256:
@@ -157,38 +327,45 @@ class Engine:
         return result
 
     def ask(self, method: str, *args):
-        """``method(*args)`` on the warm worker: its value.
+        """``method(*args)`` on the warm Keras worker: its value (waits while the tier first starts).
 
         Raises:
-            LstmLabError: the worker refused (the error it sent back), or Ray is not available.
+            LstmLabError: the worker refused (the error it sent back), or it is not available.
         """
-        self.wait_ready()
-        answer = ray.get(getattr(self.shapes, method).remote(*args), timeout=CALL_TIMEOUT)
-        if "error" in answer:
-            raise LstmLabError.from_dict(answer["error"])
-        return answer["value"]
+        if self.status.state == "starting":
+            self.wait_ready()
+        return self.call("shapes_call", method, *args)
 
-    def _new_training_worker(self):
-        return TrainingWorker.options(num_cpus=LIMITS.cpus_per_training, resources=self._slot).remote()
-
-    def take_training_worker(self):
-        """A warm training actor if one is waiting, and a new spare started for the next job."""
-        self.wait_ready()
-        with self._lock:
-            worker, self._spare = self._spare, self._new_training_worker()
-        return worker
+    def forget(self, run_id: str, generation: int) -> None:
+        """Let the compute service drop a training run's result (sent by the supervisor, never blocks)."""
+        self._forgets.put((run_id, generation))
 
     @property
     def capacity(self) -> int:
         """How many trainings may run at once on this server or cluster."""
-        total = ray.cluster_resources()
-        if self._slot:
-            return int(total.get("lstm_lab_training", 1))
-        return max(1, int(total.get("CPU", 1) // LIMITS.cpus_per_training))
+        return self.call("capacity")
 
-    @property
-    def running_jobs(self) -> int:
-        return sum(1 for job in list(self.jobs) if not job.ended)
+
+def service_env() -> dict:
+    """The compute service's environment: this one, with the project on ``PYTHONPATH`` and, when joining a
+    cluster, Ray's token auth on if a token is at hand (``ray start`` turns it on for its cluster, and a
+    driver that does not ask sends no token)."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    token_file = Path(env.get("RAY_AUTH_TOKEN_PATH") or Path.home() / ".ray" / "auth_token")
+    if env.get("RAY_ADDRESS") and (env.get("RAY_AUTH_TOKEN") or token_file.is_file()):
+        env.setdefault("RAY_AUTH_MODE", "token")
+    return env
+
+
+def _rows(answer: dict) -> list[ShapeRow]:
+    if "error" in answer:
+        raise LstmLabError.from_dict(answer["error"])
+    return [ShapeRow.from_dict(r) for r in answer["value"]]
+
+
+def _raise(error: Exception):
+    raise error
 
 
 _engine: Engine | None = None
@@ -196,7 +373,7 @@ _engine_lock = threading.Lock()
 
 
 def engine() -> Engine:
-    """The process-wide engine, started on first call (returns at once; Ray starts in background)."""
+    """The process-wide engine, started on first call (returns at once; the service starts in background)."""
     global _engine
     with _engine_lock:
         if _engine is None:
@@ -205,5 +382,5 @@ def engine() -> Engine:
 
 
 def shape_table_later(spec: dict):
-    """Ask the warm actor for a model spec dict's shape table; call the result to wait for the rows."""
+    """Ask the warm worker for a model spec dict's shape table; call the result to wait for the rows."""
     return engine().shape_table_later(spec)

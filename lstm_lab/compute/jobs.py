@@ -1,14 +1,14 @@
-"""A training run as pages see it: start, progress, stop, result. Ray stays hidden behind it."""
+"""A training run as pages see it: start, progress, stop, result. The compute service runs it."""
 
 from __future__ import annotations
 
 import threading
-from dataclasses import replace
-
-import ray
+import time
+import weakref
 
 from lstm_lab.compute.engine import CALL_TIMEOUT, engine
 from lstm_lab.data.dataset import Dataset
+from lstm_lab.errors import LstmLabError
 from lstm_lab.limits import check_data, check_model, check_training
 from lstm_lab.records import Progress
 from lstm_lab.spec import LabSpec
@@ -32,63 +32,69 @@ def check_limits(lab: LabSpec, dataset: Dataset) -> None:
 
 
 class TrainingJob:
-    """One training run, in its own worker: start it, poll its progress, stop it, read its result."""
+    """One training run, in its own worker: start it, poll its progress, stop it, read its result.
+
+    A run whose worker dies, or that was running when the compute tier restarted, ends as failed with a
+    message saying to press Train again.
+    """
+
+    POLL_EVERY = 0.2
 
     def __init__(self, lab: LabSpec, dataset: Dataset):
         """Start training ``lab`` on ``dataset``.
 
         Raises:
-            LstmLabError: the settings are over the server's limits; nothing starts.
+            LstmLabError: the settings are over the server's limits, or the Keras workers are not
+                available; nothing starts.
         """
         check_limits(lab, dataset)
         self._engine = engine()
-        self._worker = self._engine.take_training_worker()
-        self._ready_ref = self._worker.ready.remote()
-        self._run_ref = self._worker.run.remote(lab.to_dict(), dataset.to_payload())
-        self._final: Progress | None = None
+        self._engine.wait_ready()
+        self._generation = self._engine.status.generation
+        self._id = self._engine.call("start_run", lab.to_dict(), dataset.to_payload())
         self._last = Progress(state="queued", epochs=lab.train.epochs)
-        self._stop_sent = False
+        self._final: Progress | None = None
+        self._polled = 0.0
         self._lock = threading.Lock()
-        self._engine.jobs.add(self)
-
-    def collect(self) -> bool:
-        """If the run has ended, take its result and stop its worker (once). True when ended."""
-        if self._final is None and ray.wait([self._run_ref], timeout=0)[0]:
-            with self._lock:
-                if self._final is None:
-                    self._finish()
-        return self._final is not None
+        weakref.finalize(self, self._engine.forget, self._id, self._generation)
 
     def progress(self) -> Progress:
         """The latest progress; once ended, the final one, with the trained model's bytes."""
-        if self.collect():
-            return self._final
-        ready, _ = ray.wait([self._ready_ref], timeout=0)
-        if not ready:
-            queued = self._engine.running_jobs > self._engine.capacity
-            return replace(self._last, state="queued" if queued else "starting")
-        try:
-            self._last = Progress.from_dict(ray.get(self._worker.poll.remote(), timeout=CALL_TIMEOUT))
-        except ray.exceptions.GetTimeoutError:
-            pass
-        return self._last
+        with self._lock:
+            if self._final is None and time.monotonic() - self._polled >= self.POLL_EVERY:
+                self._poll()
+                self._polled = time.monotonic()
+            return self._final or self._last
+
+    def collect(self) -> bool:
+        """Poll now; True once the run has ended."""
+        return self.progress().ended
 
     @property
     def ended(self) -> bool:
-        """True once the job is done, stopped or failed and its result has been collected."""
-        return self._final is not None
+        """True once the job is done, stopped or failed."""
+        return self.progress().ended
 
     def stop(self) -> None:
         """Ask the job to stop after the current batch; the partly trained model is kept."""
-        if self._final is None and not self._stop_sent:
-            self._stop_sent = True
-            self._worker.stop.remote()
+        if self._final is None:
+            try:
+                self._engine.call("stop_run", self._id)
+            except LstmLabError:
+                pass  # the worker is gone: the next poll reports it
 
-    def _finish(self) -> None:
+    def _poll(self) -> None:
+        if self._engine.status.generation != self._generation:
+            self._final = self._last.lost("the Keras workers restarted")
+            return
         try:
-            final = Progress.from_dict(ray.get(self._run_ref, timeout=CALL_TIMEOUT))
-        except ray.exceptions.RayError as e:
-            final = replace(self._last, state="failed", message=f"The training worker died: {type(e).__name__}")
-        self._final = final if final.ended else replace(final, state="failed")
-        ray.kill(self._worker)
-        self._worker = None
+            p = Progress.from_dict(self._engine.call("run_progress", self._id, timeout=CALL_TIMEOUT))
+        except LstmLabError as e:
+            if e.code == "worker_lost":
+                self._final = self._last.lost(e.message.rstrip("."))
+            return  # restarting or slow: keep the last progress; a restart ends the run on the next poll
+        if p.ended:
+            self._final = p
+            self._engine.forget(self._id, self._generation)
+        else:
+            self._last = p

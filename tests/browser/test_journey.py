@@ -50,6 +50,7 @@ def test_server_process_never_loaded_tensorflow(server, page):
     expect(page.locator(TABLE)).to_contain_text("(None, 32)")
     maps = open(f"/proc/{server.proc.pid}/maps").read()
     assert not re.search(r"tensorflow|_pywrap_tf|libtf", maps), "TensorFlow is loaded in the web server"
+    assert "_raylet" not in maps, "Ray is loaded in the web server"
     assert "streamlit" in open(f"/proc/{server.proc.pid}/cmdline").read()
 
 
