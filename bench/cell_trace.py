@@ -130,9 +130,7 @@ def _worker(reps: int) -> None:
         "reps": reps,
     }
     print(json.dumps(answer), flush=True)
-    import ray
-
-    ray.shutdown()
+    engine.close()
 
 
 if __name__ == "__main__":

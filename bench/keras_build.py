@@ -70,9 +70,7 @@ def _worker(builds: int, with_ray: bool) -> None:
             times[name].append((time.perf_counter() - t0) * 1000)
     print(json.dumps({name: common.summary(values) for name, values in times.items()}), flush=True)
     if with_ray:
-        import ray
-
-        ray.shutdown()
+        compute.engine().close()
 
 
 if __name__ == "__main__":

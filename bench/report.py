@@ -190,6 +190,36 @@ def _cold(r: dict) -> tuple[list[str], str]:
     return rows, details
 
 
+def _cell_trace(r: dict) -> tuple[list[str], str]:
+    import cell_trace
+
+    t, (steps, features, units) = r["times"], r["shape"]
+    rows = [
+        f"| Inside the cell: one sample's trace in the worker, LSTM({units}) on ({steps}, {features}), vs Keras's own "
+        f"forward pass | {t['worker_call']['median']:.0f} ms vs {t['keras_forward']['median']:.0f} ms: "
+        f"**{common.ratio(t['worker_call']['median'], t['keras_forward']['median'])}×** | | |",
+    ]
+    details = (f"**Inside the cell** (`bench/cell_trace.py`). "
+               f"{_summary_line(common.ROOT / 'bench' / 'cell_trace.py')}\n\n" + cell_trace.markdown(r))  # fmt: skip
+    return rows, details
+
+
+def _compute_restart(r: dict) -> tuple[list[str], str]:
+    cold, daemons, worker = r["cold"], r["daemons"], r["shapes_worker"]
+    rows = [
+        f"| Ray's `gcs_server` and `raylet` killed: until a shape table answers again, vs a cold start of the "
+        f"tier | {daemons['median_s']:.1f} s vs {cold['median_s']:.1f} s: **{r['ratio']}×** | | |",
+        f"| The warm shapes worker killed: until a shape table answers again | {worker['median_s']:.1f} s | | |",
+    ]
+    details = (
+        f"**Compute faults** (`bench/compute_restart.py`). "
+        f"{_summary_line(common.ROOT / 'bench' / 'compute_restart.py')}\n\n"
+        f"- cold start: {_list(cold['runs_s'])} s; Ray killed: {_list(daemons['runs_s'])} s (noticed after a "
+        f"median {r['noticed_s']:.1f} s); shapes worker killed: {_list(worker['runs_s'])} s.\n"
+    )
+    return rows, details
+
+
 def _memory(r: dict) -> tuple[list[str], str]:
     g, st = r["growth_mb"], r["stages"]
     limit = r.get("bound_mb")
@@ -301,6 +331,8 @@ SECTIONS = {
     "cold_start": _cold,
     "memory": _memory,
     "restore": _restore,
+    "compute_restart": _compute_restart,
+    "cell_trace": _cell_trace,
     "windowing": _windowing,
 }
 TITLES = {
@@ -310,5 +342,7 @@ TITLES = {
     "cold_start": "Cold start",
     "memory": "Server memory",
     "restore": "Restoring after a restart",
+    "compute_restart": "Compute faults",
+    "cell_trace": "Inside the cell",
     "windowing": "Windowing",
 }

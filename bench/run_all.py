@@ -22,8 +22,10 @@ import time
 import traceback
 from datetime import datetime
 
+import cell_trace
 import cold_start
 import common
+import compute_restart
 import concurrency
 import memory
 import report
@@ -39,6 +41,8 @@ FULL = {
     "cold_start": (cold_start.run, {"reps": 3}),
     "memory": (memory.run, {"changes": 200, "trainings": 20, "sessions": 10}),
     "restore": (restore.run, {"reps": 8, "restarts": 2, "sizes": (10_000, 100_000, 1_000_000), "table_reps": 5}),
+    "compute_restart": (compute_restart.run, {"reps": 3}),
+    "cell_trace": (cell_trace.run, {"reps": 10}),
 }
 QUICK = {
     "shape_latency": {"changes": 10, "block": 5, "warmup": 2, "builds": 10, "with_ray": False},
@@ -47,6 +51,8 @@ QUICK = {
     "cold_start": {"reps": 1},
     "memory": {"changes": 10, "trainings": 2, "sessions": 2, "pause": 2.0},
     "restore": {"reps": 2, "restarts": 1, "sizes": (10_000,), "table_reps": 2},
+    "compute_restart": {"reps": 1},
+    "cell_trace": {"reps": 2},
 }
 
 

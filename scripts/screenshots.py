@@ -4,7 +4,9 @@
     .venv/bin/python scripts/screenshots.py --docs     # also refresh the README's images in docs/
 
 It starts its own `streamlit run` on a free port, trains a small model so the Train,
-Predictions and Export pages have something to show, and stops the server afterwards.
+Predictions, Inside the cell and Export pages have something to show, and stops the server
+afterwards. Each page is taken at a laptop's width (1366 px: ``<name>.png``, a full page, and
+``<name>-fold.png``, the 1366×768 first screen) and a large screen's (1920 px: ``<name>-wide.png``).
 """
 
 from __future__ import annotations
@@ -20,19 +22,31 @@ from browser_helpers import CHROMIUM, CHROMIUM_ARGS, Server, open_page, settle  
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
 OUT = ROOT / "artifacts" / "screens"
-DOCS = {"model": "model-page.png", "data": "data-page.png", "predictions": "predictions-page.png"}
+DOCS = {
+    "model": "model-page.png",
+    "data": "data-page.png",
+    "predictions": "predictions-page.png",
+    "cell": "cell-page.png",
+}
 LAB = "preset=stacked&epochs=12&rows=800&channels=2"
 
 
 def shoot(page, name: str) -> Path:
+    """Screenshots of the page at 1366 and 1920 px wide; the path of the 1366 px full page."""
     settle(page)
-    height = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
-    page.set_viewport_size({"width": 1400, "height": max(900, min(int(height) + 40, 4000))})
-    settle(page)
-    page.wait_for_timeout(1500)  # charts redraw after the resize
+    for width, suffix in ((1920, "-wide"), (1366, "")):
+        page.set_viewport_size({"width": width, "height": 768})
+        settle(page)
+        page.wait_for_timeout(1500)  # charts redraw after the resize
+        if not suffix:
+            page.screenshot(path=str(OUT / f"{name}-fold.png"))
+        height = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
+        page.set_viewport_size({"width": width, "height": max(768, min(int(height) + 40, 5000))})
+        settle(page)
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(OUT / f"{name}{suffix}.png"), full_page=True)
+    page.set_viewport_size({"width": 1366, "height": 768})
     path = OUT / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    page.set_viewport_size({"width": 1400, "height": 900})
     print(path)
     return path
 
@@ -44,7 +58,7 @@ def main() -> None:
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page = browser.new_page(viewport={"width": 1366, "height": 768})
             page.set_default_timeout(120_000)
             open_page(page, server, f"?{LAB}")
             shots["data"] = shoot(page, "data")
@@ -58,6 +72,9 @@ def main() -> None:
             page.get_by_role("link", name="Predictions").click()
             expect(page.get_by_text("MAE", exact=True)).to_be_visible()
             shots["predictions"] = shoot(page, "predictions")
+            page.get_by_role("link", name="Inside the cell").click()
+            expect(page.get_by_text("Traced:")).to_be_visible()
+            shots["cell"] = shoot(page, "cell")
             page.get_by_role("link", name="Export").click()
             shots["export"] = shoot(page, "export")
             open_page(page, server, "model?preset=broken-stack")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pandas as pd
 import streamlit as st
 
-from lstm_lab import edits
+from lstm_lab import compute, edits
 from lstm_lab.errors import LstmLabError
 from lstm_lab.records import ShapeRow, format_shape
 from lstm_lab.teach.explain import Explanation
@@ -38,11 +39,19 @@ def error(e: LstmLabError, title: str = "This setting does not work") -> None:
     restarting is one line of warning: it passes by itself."""
     if e.code.startswith("compute_"):
         st.warning(e.message, icon=":material/sync_problem:")
+        _redraw_when_back(time.monotonic())
         return
     st.error(f"**{safe_markdown(title)}.** {safe_markdown(e.message)}")
     if e.keras_message:
         with st.expander("Keras's own message"):
             st.code(e.keras_message, language=None)
+
+
+@st.fragment(run_every=2.0)
+def _redraw_when_back(since: float) -> None:
+    """Every 2 s, until the Keras workers answer again; then the whole page is drawn again."""
+    if time.monotonic() - since > 1.5 and compute.engine().is_ready:
+        st.rerun()
 
 
 _MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|<>~$:"})

@@ -43,7 +43,8 @@ def _status() -> None:
         if job is not None:
             p = job.progress()
             st.caption(f"Training: {p.state}, epoch {p.epoch} of {p.epochs}")
-        if now != seen or (busy and now.ready and (job is None or job.ended)):
+        came_back = now.state != seen.state or (now.generation != seen.generation and now.ready)
+        if came_back or (busy and now.ready and (job is None or job.ended)):
             st.rerun()  # the tier came back (or a training ended): one full run redraws the page with it
 
     status()

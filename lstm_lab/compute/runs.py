@@ -66,6 +66,10 @@ class Runs:
             pass
         except ray.exceptions.RayError:
             self._collect(run)
+        if run.final is None and run.last.ended:  # it has stopped and is saving the model: wait for that
+            ray.wait([run.run_ref], timeout=POLL_TIMEOUT)
+            if not self._collect(run):
+                return replace(run.last, state="training").to_dict()
         return (run.final or run.last).to_dict()
 
     def stop(self, run_id: str) -> None:

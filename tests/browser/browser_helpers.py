@@ -133,3 +133,11 @@ def upload(page, name: str, data: bytes, mime: str = "text/csv") -> None:
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
         files=[{"name": name, "mimeType": mime, "buffer": data}]
     )
+
+
+def upload_and_train(page, epochs: int) -> None:
+    """From an open page: upload the weather CSV (140 windows of 20 steps × 2 features) and train it."""
+    upload(page, "weather.csv", csv_bytes())
+    expect(page.get_by_text("(140, 20, 2)")).to_be_visible()
+    page.get_by_role("link", name="Train").click()
+    train_to_the_end(page, epochs)

@@ -3,16 +3,13 @@
 import re
 
 import pandas as pd
-from browser_helpers import csv_bytes, open_page, settle, train_to_the_end, upload
+from browser_helpers import open_page, settle, upload_and_train
 from playwright.sync_api import expect
 
 
 def test_upload_train_step_through_a_sample_and_export_its_trace(server, page, tmp_path):
     open_page(page, server)
-    upload(page, "weather.csv", csv_bytes())
-    expect(page.get_by_text("(140, 20, 2)")).to_be_visible()
-    page.get_by_role("link", name="Train").click()
-    train_to_the_end(page, 1)
+    upload_and_train(page, 1)
 
     page.get_by_role("link", name="Inside the cell").click()
     expect(page.get_by_text("Traced: the trained model (1 epoch, done).")).to_be_visible()

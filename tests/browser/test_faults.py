@@ -9,7 +9,7 @@ import time
 import urllib.request
 
 import pytest
-from browser_helpers import Server, csv_bytes, open_page, settle, start_training, train_to_the_end, upload
+from browser_helpers import Server, open_page, settle, start_training, upload_and_train
 from playwright.sync_api import expect
 from processes import busiest, find, kill
 
@@ -70,10 +70,7 @@ def test_a_killed_shapes_worker_answers_again_within_30_s(faulty, page):
 
 def test_killing_rays_daemons_keeps_the_server_and_everyones_work(faulty, page):
     open_page(page, faulty)
-    upload(page, "weather.csv", csv_bytes())
-    expect(page.get_by_text("(140, 20, 2)")).to_be_visible()
-    page.get_by_role("link", name="Train").click()
-    train_to_the_end(page, 2)
+    upload_and_train(page, 2)
     page.get_by_role("link", name="Model").click()
     expect(page.locator(TABLE)).to_contain_text("(None, 32)")
 

@@ -96,14 +96,19 @@ print("STATE", state, "LOADED", loaded)
 """
 
 
-def test_the_caller_never_imports_tensorflow_or_ray():
+def python(code: str, timeout: float) -> str:
+    """Run ``code`` in a fresh Python with the project importable; its output."""
     import subprocess
 
     out = subprocess.run(
-        [sys.executable, "-c", NO_TF_IN_CALLER], capture_output=True, text=True, timeout=300,
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout,
         cwd=str(ROOT), env={**__import__("os").environ, "PYTHONPATH": str(ROOT)},
     )  # fmt: skip
-    assert "STATE done LOADED []" in out.stdout, out.stderr[-2000:]
+    return out.stdout + out.stderr[-2000:]
+
+
+def test_the_caller_never_imports_tensorflow_or_ray():
+    assert "STATE done LOADED []" in python(NO_TF_IN_CALLER, 300)
 
 
 def test_the_tier_reports_ready_with_training_slots(engine):
@@ -122,14 +127,8 @@ print("ALIVE", rows[1].output_shapes)
 """
 
 
-def test_ray_outlives_the_thread_that_first_asked_for_it():
-    import subprocess
-
-    out = subprocess.run(
-        [sys.executable, "-c", RAY_FROM_SHORT_THREAD], capture_output=True, text=True, timeout=180,
-        cwd=str(ROOT), env={**__import__("os").environ, "PYTHONPATH": str(ROOT)},
-    )  # fmt: skip
-    assert "ALIVE ((None, 5),)" in out.stdout, out.stderr[-2000:]
+def test_the_tier_outlives_the_thread_that_first_asked_for_it():
+    assert "ALIVE ((None, 5),)" in python(RAY_FROM_SHORT_THREAD, 180)
 
 
 def test_trainings_beyond_the_cap_wait_in_the_queue(engine):
