@@ -95,6 +95,31 @@ def check_model(spec, limits: Limits | None = None) -> None:
                     "Use fewer units or layers.", "model")  # fmt: skip
 
 
+def check_setting(path: str, value, limits: Limits | None = None) -> None:
+    """Refuse one typed setting over the server's limits, with the same message as for the whole lab.
+
+    >>> check_setting("model.layers.0.units", 50)
+    >>> check_setting("model.head.units", 10**6)
+    Traceback (most recent call last):
+    ...
+    lstm_lab.errors.LstmLabError: The head's `units` is 1,000,000; this server allows at most 512 ... Use fewer units.
+    """
+    limits = limits or LIMITS
+    parts = path.split(".")
+    if len(parts) == 4 and parts[:2] == ["model", "layers"] and parts[3] == "units":
+        what, name, fix = f"Layer {int(parts[2]) + 1}'s `units`", "max_units", "Use fewer units."
+    else:
+        what, name, fix = {
+            "model.head.units": ("The head's `units`", "max_units", "Use fewer units."),
+            "data.timesteps": ("`timesteps`", "max_timesteps", "Use a shorter window."),
+            "data.rows": ("The number of rows", "max_rows", "Generate fewer rows."),
+            "train.epochs": ("`epochs`", "max_epochs", "Train for fewer epochs."),
+            "train.batch_size": ("`batch_size`", "max_batch_size", "Use a smaller batch."),
+        }.get(path, (None, None, None))
+    if name is not None and isinstance(value, int) and value > getattr(limits, name):
+        raise _over(what, value, getattr(limits, name), name, fix, path)
+
+
 def check_data(rows: int, features: int, limits: Limits | None = None) -> None:
     """Refuse a dataset larger than the server handles.
 

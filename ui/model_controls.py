@@ -8,40 +8,57 @@ from lstm_lab import compute, edits
 from lstm_lab.charts.diagram import diagram_figure
 from lstm_lab.errors import LstmLabError
 from lstm_lab.limits import LIMITS
-from lstm_lab.records import ShapeRow
+from lstm_lab.records import ShapeRow, format_shape
 from lstm_lab.spec import LabSpec
 from lstm_lab.teach.changes import describe_change
 from lstm_lab.teach.explain import explain
 from ui import render, state
-from ui.widgets import control, setting
+from ui.widgets import control, setting, typed_setting
 
 MERGE_MODES = ["concat", "sum", "mul", "ave", None]
 HEAD_ACTIVATIONS = ["linear", "sigmoid", "softmax", "tanh", "relu"]
 
 
+NBSP = "\u00a0"  # a shape stays on one line
+CONTROLS_HEIGHT = 480  # px: the controls scroll in their own box, so the shapes beside them stay in view
+
+
 def stack_section(lab: LabSpec) -> None:
-    """One bordered column per LSTM layer, then one for the head: the stack reads left to right."""
+    """The layer count, masking and stateful, then one bordered box per LSTM layer and one for the head,
+    two to a row: the stack reads left to right, top to bottom."""
     n = len(lab.model.layers)
     if not state.hidden("model.layers"):  # a link may hold more layers than allowed: the table says so
         control(st.slider, "LSTM layers stacked", "n_layers", n, edits.resize_stack, min_value=1,
                 max_value=max(LIMITS.max_layers, n))  # fmt: skip
-    cols = st.columns(n + 1)
-    for i, layer in enumerate(lab.model.layers):
-        with cols[i].container(border=True):
-            _layer_controls(i, layer, last=i == n - 1)
-    with cols[n].container(border=True):
-        _head_controls(lab)
     a, b = st.columns(2)
     with a:
         setting(st.toggle, "Masking layer (`Masking(mask_value=0.0)`): skip padded steps", "model.masking")
     with b:
         setting(st.toggle, "Stateful (`stateful`): fixed batch, state carried between batches", "model.stateful")
+    boxes = [lambda i=i, layer=layer: _layer_controls(i, layer, last=i == n - 1)
+             for i, layer in enumerate(lab.model.layers)] + [lambda: _head_controls(lab)]  # fmt: skip
+    for start in range(0, len(boxes), 2):
+        for col, draw in zip(st.columns(2), boxes[start : start + 2], strict=False):
+            with col.container(border=True):
+                draw()
+
+
+def shapes_summary(rows: list[ShapeRow]) -> None:
+    """Each output's shape and each layer's parameters in a few short lines, kept beside the controls."""
+    lines = ["| Layer | Shape | Params |", "|---|---|---:|"]
+    for r in rows:
+        for i, (shape, name) in enumerate(zip(r.output_shapes, r.output_names, strict=True)):
+            layer = render.plain(r.layer) if i == 0 else f"↳ {render.plain(name)}"
+            params = f"{r.params:,}" if i == 0 else ""
+            lines.append(f"| {layer} | `{format_shape(shape).replace(' ', NBSP)}` | {params} |")
+    st.markdown("\n".join(lines))
+    st.markdown(f"**Total parameters: {sum(r.params for r in rows):,}**")
 
 
 def _layer_controls(i: int, layer, last: bool) -> None:
     p = f"model.layers.{i}"
     st.markdown(f"**Layer {i + 1}: {'Bidirectional(LSTM)' if layer.bidirectional else 'LSTM'}**")
-    setting(st.slider, "Units (`units`)", f"{p}.units", min_value=1, max_value=LIMITS.max_units)
+    typed_setting("Units (`units`)", f"{p}.units", min_value=1, max_value=LIMITS.max_units)
     setting(st.toggle, "Return sequences (`return_sequences`)", f"{p}.return_sequences")
     setting(st.toggle, "Bidirectional", f"{p}.bidirectional")
     if layer.bidirectional:
@@ -59,7 +76,7 @@ def _head_controls(lab: LabSpec) -> None:
         return
     control(st.toggle, "Dense output layer", "has_head", head is not None, edits.set_head)
     if head is not None:
-        setting(st.slider, "Units (`units`)", "model.head.units", min_value=1, max_value=LIMITS.max_units)
+        typed_setting("Units (`units`)", "model.head.units", min_value=1, max_value=LIMITS.max_units)
         setting(st.selectbox, "Activation (`activation`)", "model.head.activation", options=HEAD_ACTIVATIONS)
 
 

@@ -7,7 +7,6 @@ import streamlit as st
 from lstm_lab.charts import figures
 from lstm_lab.compute import TrainingJob
 from lstm_lab.errors import LstmLabError
-from lstm_lab.limits import LIMITS
 from lstm_lab.model.task import DEFAULT_LOSS, LOSSES_FOR
 from lstm_lab.records import Progress
 from ui import render, state
@@ -32,7 +31,7 @@ def settings_section() -> None:
     train = state.lab().train
     a, b, c, d, e = st.columns(5)
     with a:
-        setting(st.number_input, "Epochs (`epochs`)", "train.epochs", min_value=1, max_value=LIMITS.max_epochs, step=1)
+        setting(st.number_input, "Epochs (`epochs`)", "train.epochs", min_value=1, step=1)
     with b:
         setting(st.selectbox, "Batch size (`batch_size`)", "train.batch_size",
                 options=sorted({*BATCH_SIZES, train.batch_size}))  # fmt: skip

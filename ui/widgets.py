@@ -6,21 +6,23 @@ import streamlit as st
 
 from lstm_lab import edits
 from lstm_lab.errors import LstmLabError
+from lstm_lab.limits import check_setting
 from lstm_lab.spec import get_path
 from ui import state
 from ui.render import safe_markdown
 
 
-def setting(widget, label: str, path: str, **kwargs):
+def setting(widget, label: str, path: str, key_suffix: str = "", **kwargs):
     """Draw ``widget`` for the lab setting at ``path`` (``"model.layers.0.units"``) and return its value.
 
-    A change is applied with :func:`lstm_lab.edits.set_setting`, with the rule that follows that setting.
-    A control the link hides is not drawn.
+    A change is applied with :func:`lstm_lab.edits.set_setting`, with the rule that follows that setting;
+    a value over the server's limits is refused with the limits message. A control the link hides is not
+    drawn. ``key_suffix`` names a second widget for the same setting.
     """
     current = get_path(state.lab_dict(), path)
     if state.hidden(path):
         return current
-    key = state.WIDGET_PREFIX + path
+    key = state.WIDGET_PREFIX + path + key_suffix
     if key not in st.session_state:
         st.session_state[key] = current
     if "max_value" in kwargs and isinstance(current, (int, float)) and current > kwargs["max_value"]:
@@ -28,6 +30,19 @@ def setting(widget, label: str, path: str, **kwargs):
     if "min_value" in kwargs and isinstance(current, (int, float)) and current < kwargs["min_value"]:
         kwargs["min_value"] = current
     return widget(label, key=key, on_change=_set, args=(path, key), **kwargs)
+
+
+def typed_setting(label: str, path: str, min_value: int, max_value: int, **kwargs):
+    """An integer setting as a slider over its usual range and, beside it, a box to type any exact value
+    (up to the server's limits); both always show the lab's value."""
+    if state.hidden(path):
+        return get_path(state.lab_dict(), path)
+    slide, typed = st.columns(2, vertical_alignment="bottom")
+    with slide:
+        setting(st.slider, label, path, min_value=min_value, max_value=max_value, **kwargs)
+    with typed:
+        return setting(st.number_input, label, path, key_suffix=state.TYPED, min_value=min_value, step=1,
+                       label_visibility="collapsed", **kwargs)  # fmt: skip
 
 
 def control(widget, label: str, name: str, value, edit, **kwargs):
@@ -47,6 +62,7 @@ def _set(path: str, key: str) -> None:
         return
     value = st.session_state[key]
     try:
+        check_setting(path, value)
         edit = edits.set_setting(state.lab(), path, value, state.dataset_of)
     except LstmLabError as e:
         state.refuse_setting(e.message)

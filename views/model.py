@@ -38,13 +38,18 @@ st.markdown(
 spec = lab.model_spec(features, timesteps)
 pending = compute.shape_table_later(spec.to_dict())  # the warm worker builds while the controls are drawn
 
-mc.stack_section(lab)
+controls, shapes = st.columns([3, 2], gap="medium")
+with controls.container(height=mc.CONTROLS_HEIGHT, border=False):
+    mc.stack_section(lab)
+with shapes:
+    st.subheader("Output shapes")
+    rows = mc.shape_rows(pending, lab, dataset.rows)
+    if rows is None:
+        st.stop()
+    mc.what_changed(rows)
+    mc.shapes_summary(rows)
 
-st.subheader("Output shapes, layer by layer")
-rows = mc.shape_rows(pending, lab, dataset.rows)
-if rows is None:
-    st.stop()
-mc.what_changed(rows)
+st.subheader("Layer by layer: dimensions and parameter formulas")
 mc.table_section(rows)
 mc.diagram_section(spec, rows)
 problems = fit_problems(lab, rows[-1].output_shapes[0], summary.y, summary.splits, class_count(dataset, target))

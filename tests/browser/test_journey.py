@@ -25,6 +25,24 @@ def test_units_change_updates_the_shape_table(server, page):
     expect(table).to_contain_text("(None, 31)")
 
 
+def test_typed_units_show_their_shape_without_scrolling_at_1366x768(server, browser):
+    page = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
+    try:
+        open_page(page, server, "model?layers=64%2Bseq,32")
+        box = page.locator('input[type="number"][aria-label="Units (`units`)"]').nth(1)  # layer 2, typed
+        box.fill("50")
+        box.press("Enter")
+        row = page.locator('[data-testid="stMarkdown"] tr', has_text="lstm_2")
+        expect(row).to_contain_text("(None, 50)")
+        settle(page)
+        box_of_row = row.bounding_box()
+        assert box_of_row["y"] >= 0 and box_of_row["y"] + box_of_row["height"] <= 768, box_of_row
+        assert page.evaluate("window.scrollY") == 0  # nobody scrolled the page to see it
+        expect(page.locator(TABLE)).to_contain_text(f"{4 * 50 * (64 + 50 + 1):,}")
+    finally:
+        page.context.close()
+
+
 def test_data_page_shows_shapes_and_the_window_plot(server, page):
     open_page(page, server)
     expect(page.get_by_text("(580, 20, 1)")).to_be_visible()
