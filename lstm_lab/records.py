@@ -78,9 +78,11 @@ class WindowSummary:
 class RegressionPredictions:
     """Actual against predicted values on the test samples, in the data's own units.
 
-    ``rows`` is the table row (or sample index) of each plotted value; ``actual`` and ``predicted``
-    are rows × targets; ``metrics`` holds MAE and RMSE over all targets for the model and the naive
-    baseline (``baseline_mae``, ``baseline_rmse``), ``target_metrics`` the same per target.
+    ``rows`` is the table row (or sample index) of each plotted value; ``actual``, ``predicted`` and
+    ``baseline`` (the naive forecast) are rows × targets; ``metrics`` holds MAE and RMSE over all targets
+    for the model and the baseline (``baseline_mae``, ``baseline_rmse``), ``target_metrics`` the same per
+    target. ``interval`` is the split-conformal band (see :func:`lstm_lab.model.predict.conformal_band`),
+    or None without validation samples.
     """
 
     rows: list[int]
@@ -90,6 +92,8 @@ class RegressionPredictions:
     predicted: list[list[float]]
     metrics: dict[str, float]
     target_metrics: list[dict[str, float]]
+    baseline: list[list[float]] = field(default_factory=list)
+    interval: dict | None = None
     kind: str = field(default="regression", init=False)
 
 

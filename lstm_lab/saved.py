@@ -191,6 +191,12 @@ def _predictions(d: dict | None) -> None:
             _check(_array(d[key], float).shape == (len(rows), k) and k > 0, key)
         metrics = d["target_metrics"]
         _check(isinstance(metrics, list) and len(metrics) == k and all(map(_is_numbers, metrics)), "metrics")
+        _check(d["baseline"] == [] or _array(d["baseline"], float).shape == (len(rows), k), "baseline")
+        band = d["interval"]
+        _check(band is None or (isinstance(band, dict) and set(band) == {"level", "half_width", "coverage", "samples"}
+                                and _array(band["half_width"], float).shape == (k,)
+                                and _array(band["coverage"], float).shape == (k,)
+                                and _is_int(band["samples"]) and isinstance(band["level"], float)), "band")  # fmt: skip
         return
     c = len(_texts(d["class_names"]))
     for key in ("actual", "predicted"):

@@ -28,7 +28,17 @@ def _regression(pred: RegressionPredictions) -> None:
     cols[2].metric("Baseline MAE", f"{m['baseline_mae']:.4g}", help=f"A naive forecast: {baseline}.")
     cols[3].metric("Baseline RMSE", f"{m['baseline_rmse']:.4g}")
     time = state.job_time() if pred.x_is_time else None
-    st.plotly_chart(figures.predictions_figure(pred, time, target), width="stretch", key="predictions_chart")
+    baseline = st.toggle("Draw the naive baseline", value=True, key="pred_baseline")
+    st.plotly_chart(figures.predictions_figure(pred, time, target, baseline), width="stretch", key="predictions_chart")
+    band = pred.interval
+    if band is not None:
+        st.markdown(f"**{band['level']:.0%} prediction band: {band['coverage'][target]:.0%} of test points inside** "
+                    f"(nominal {band['level']:.0%}). Split conformal: ± {band['half_width'][target]:.4g}, the "
+                    f"{band['level']:.0%} quantile of the absolute errors on the {band['samples']} validation "
+                    "samples.")  # fmt: skip
+    else:
+        st.caption("No prediction band: it is calibrated on the validation samples, and this split has too few.")
+    st.plotly_chart(figures.residuals_figure(pred, time, target), width="stretch", key="residuals_chart")
     st.caption("Values are in the data's own units: scaling is undone before comparing.")
 
 

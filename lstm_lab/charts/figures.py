@@ -114,26 +114,63 @@ def loss_figure(history: list[dict], epochs: int | None = None) -> go.Figure:
     return fig
 
 
-def predictions_figure(pred: Predictions, time=None, target: int = 0, context=None) -> go.Figure:
-    """Actual against predicted values on the test period, in the data's units.
+BASELINE_COLOUR = "#7f7f7f"
+BAND_COLOUR = "rgba(214, 39, 40, 0.15)"
+
+
+def predictions_figure(pred: Predictions, time=None, target: int = 0, baseline: bool = True) -> go.Figure:
+    """Actual, predicted and the naive baseline on the test period, in the data's units, with the
+    prediction band when there is one.
 
     Args:
         pred: The predictions (:func:`lstm_lab.model.predict.predictions_view`).
         time: x values of the whole table (dates) or None for row numbers.
         target: Which target column to draw.
+        baseline: Draw the naive baseline too.
     """
-    rows = np.asarray(pred.rows)
-    x = rows if time is None else np.asarray(time)[rows]
-    x_title = "time" if time is not None else ("row (time step)" if pred.x_is_time else "test sample")
+    x, x_title = _test_axis(pred, time)
     name = _safe(pred.target_names[target])
     actual = np.asarray(pred.actual)[:, target]
     predicted = np.asarray(pred.predicted)[:, target]
     fig = go.Figure()
+    if pred.interval is not None:
+        half = pred.interval["half_width"][target]
+        band = f"{pred.interval['level']:.0%} prediction band"
+        fig.add_trace(go.Scatter(x=x, y=predicted + half, mode="lines", line=dict(width=0), showlegend=False,
+                                 hoverinfo="skip", legendgroup="band"))  # fmt: skip
+        fig.add_trace(go.Scatter(x=x, y=predicted - half, mode="lines", line=dict(width=0), fill="tonexty",
+                                 fillcolor=BAND_COLOUR, name=band, legendgroup="band"))  # fmt: skip
     fig.add_trace(go.Scatter(x=x, y=actual, mode="lines", name=f"actual {name}", line=dict(color="#444", width=1.5)))
+    if baseline and pred.baseline:
+        how = "last value seen" if pred.x_is_time else "training mean"
+        fig.add_trace(go.Scatter(x=x, y=np.asarray(pred.baseline)[:, target], mode="lines",
+                                 name=f"naive baseline ({how})",
+                                 line=dict(color=BASELINE_COLOUR, width=1.2, dash="dot")))  # fmt: skip
     fig.add_trace(
         go.Scatter(x=x, y=predicted, mode="lines", name=f"predicted {name}", line=dict(color=TARGET_COLOUR, width=1.5))
     )
     return _layout(fig, f"Test samples: predicted vs actual {name}", x_title, name)
+
+
+def residuals_figure(pred: Predictions, time=None, target: int = 0) -> go.Figure:
+    """Where the model errs: predicted − actual over the test period, with the band's half-width."""
+    x, x_title = _test_axis(pred, time)
+    name = _safe(pred.target_names[target])
+    error = np.asarray(pred.predicted)[:, target] - np.asarray(pred.actual)[:, target]
+    fig = go.Figure(go.Bar(x=x, y=error, name="predicted − actual", marker_color=TARGET_COLOUR))
+    if pred.interval is not None:
+        half = pred.interval["half_width"][target]
+        for y in (half, -half):
+            fig.add_hline(y=y, line=dict(color="#444", width=1, dash="dash"))
+        fig.add_annotation(x=1, xref="paper", y=half, text=f"±{half:.3g}: the band", showarrow=False,
+                           xanchor="right", yanchor="bottom")  # fmt: skip
+    return _layout(fig, f"Residuals: predicted − actual {name}", x_title, f"error ({name})", height=260)
+
+
+def _test_axis(pred: Predictions, time) -> tuple[np.ndarray, str]:
+    rows = np.asarray(pred.rows)
+    x = rows if time is None else np.asarray(time)[rows]
+    return x, "time" if time is not None else ("row (time step)" if pred.x_is_time else "test sample")
 
 
 def sequences_figure(dataset, sample: int) -> go.Figure:

@@ -9,21 +9,25 @@ from lstm_lab.data.window import Prepared
 from lstm_lab.records import ClassificationPredictions, Predictions, RegressionPredictions
 from lstm_lab.spec import DataSpec
 
+LEVEL = 0.9  # the prediction band's nominal coverage
 
-def predictions_view(prep: Prepared, y_pred: np.ndarray, spec: DataSpec) -> Predictions:
+
+def predictions_view(prep: Prepared, y_pred: np.ndarray, spec: DataSpec, y_val_pred=None) -> Predictions:
     """Compare the test samples' predictions with their actual values (see :func:`regression_view` and
-    :func:`classification_view`)."""
+    :func:`classification_view`); ``y_val_pred``, the validation samples' predictions, calibrates the
+    regression band."""
     if prep.task == "regression":
-        return regression_view(prep, y_pred, spec)
+        return regression_view(prep, y_pred, spec, y_val_pred)
     return classification_view(prep, y_pred)
 
 
-def regression_view(prep: Prepared, y_pred: np.ndarray, spec: DataSpec) -> RegressionPredictions:
+def regression_view(prep: Prepared, y_pred: np.ndarray, spec: DataSpec, y_val_pred=None) -> RegressionPredictions:
     """Actual against predicted values, back in the data's units.
 
     For multi-step targets the chart line shows the first step ahead (``next_k``) or the last
     step of each predicted sequence (``seq2seq``); the metrics use every predicted value. The
     baseline repeats the last value seen (a series) or predicts the training mean (sequences).
+    The band around the line is calibrated on the validation samples' errors at the same step.
     """
     k = len(prep.target_names)
     _, y_test = prep.part("test")
@@ -38,18 +42,50 @@ def regression_view(prep: Prepared, y_pred: np.ndarray, spec: DataSpec) -> Regre
     actual, predicted, past = (unscale(a, prep.target_scaler) for a in (actual, predicted, past))
     seq2seq = prep.is_series and spec.target_mode == "seq2seq"
     line = -1 if seq2seq else 0
+    band = None
+    _, y_val = prep.part("val")
+    if y_val_pred is not None and len(y_val):
+        val_actual, val_pred = (unscale(_steps(a, k), prep.target_scaler)[:, line, :]
+                                for a in (y_val, np.asarray(y_val_pred).reshape(y_val.shape)))  # fmt: skip
+        band = conformal_band(val_actual, val_pred, actual[:, line, :], predicted[:, line, :])
     return RegressionPredictions(
         rows=(rows + (spec.timesteps - 1 if seq2seq else 0)).tolist(),
         x_is_time=prep.is_series,
         target_names=list(prep.target_names),
         actual=actual[:, line, :].tolist(),
         predicted=predicted[:, line, :].tolist(),
+        baseline=past[:, line, :].tolist(),
+        interval=band,
         metrics={**_errors(actual, predicted, ""), **_errors(actual, past, "baseline_")},
         target_metrics=[
             {**_errors(actual[..., j], predicted[..., j], ""), **_errors(actual[..., j], past[..., j], "baseline_")}
             for j in range(k)
         ],
     )
+
+
+def conformal_band(val_actual, val_pred, test_actual, test_pred, level: float = LEVEL) -> dict | None:
+    """A split-conformal prediction band: ``predicted ± half_width``, per target.
+
+    ``half_width`` is the ⌈(n + 1)·level⌉-th smallest absolute error on the n validation samples, which
+    covers a new sample with probability at least ``level`` when errors are exchangeable; ``coverage``
+    is the share of test samples inside the band. None when there are too few validation samples.
+
+    >>> rng = np.random.default_rng(0)
+    >>> noise = lambda n: rng.normal(0, 2.0, (n, 1))  # a model that is right up to noise of sd 2
+    >>> b = conformal_band(noise(20000), np.zeros((20000, 1)), noise(20000), np.zeros((20000, 1)))
+    >>> round(b["half_width"][0], 1), round(b["coverage"][0], 2), b["level"]  # 1.645 · 2 = 3.29
+    (3.3, 0.9, 0.9)
+    """
+    n = len(val_actual)
+    rank = int(np.ceil((n + 1) * level))
+    if n == 0 or rank > n:
+        return None
+    errors = np.sort(np.abs(np.asarray(val_actual) - np.asarray(val_pred)), axis=0)
+    half = errors[rank - 1]
+    inside = np.abs(np.asarray(test_actual) - np.asarray(test_pred)) <= half
+    coverage = inside.mean(axis=0) if len(inside) else np.full(half.shape, np.nan)
+    return {"level": level, "half_width": half.tolist(), "coverage": coverage.tolist(), "samples": n}
 
 
 def classification_view(prep: Prepared, y_pred: np.ndarray) -> ClassificationPredictions:

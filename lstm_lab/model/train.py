@@ -181,7 +181,11 @@ def live_updates(keras, progress: ProgressTracker, prep: Prepared, lab: LabSpec)
             if len(x_test) == 0:
                 return None
             y_pred = self.model.predict(_contiguous(x_test), batch_size=512, verbose=0)
-            return predictions_view(prep, y_pred, lab.data)
+            x_val, _ = prep.part("val")
+            y_val_pred = None
+            if prep.task == "regression" and len(x_val):
+                y_val_pred = self.model.predict(_contiguous(x_val), batch_size=512, verbose=0)
+            return predictions_view(prep, y_pred, lab.data, y_val_pred)
 
         def outcome(self) -> dict:
             """Final state, message and predictions once ``fit`` has returned."""

@@ -60,7 +60,14 @@ def test_train_then_predictions(server, page):
     expect(chart).to_contain_text("validation loss")
     page.get_by_role("link", name="Predictions").click()
     expect(page.get_by_text("MAE", exact=True)).to_be_visible()
-    expect(page.locator(".js-plotly-plot")).to_contain_text("predicted sine_1")
+    chart = page.locator(".js-plotly-plot").first
+    for trace in ("actual sine_1", "predicted sine_1", "naive baseline (last value seen)", "90% prediction band"):
+        expect(chart).to_contain_text(trace)
+    expect(page.get_by_text(re.compile(r"90% prediction band: \d+% of test points inside"))).to_be_visible()
+    expect(page.locator(".js-plotly-plot").nth(1)).to_contain_text("Residuals: predicted − actual sine_1")
+    page.get_by_text("Draw the naive baseline").click()
+    expect(chart).not_to_contain_text("naive baseline")
+    expect(chart).to_contain_text("predicted sine_1")
 
 
 def test_server_process_never_loaded_tensorflow(server, page):
