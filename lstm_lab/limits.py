@@ -26,6 +26,7 @@ class Limits:
     max_upload_mb: int = 50
     max_concurrent_trainings: int = 0  # 0 = one per CPU core of the Ray cluster
     cpus_per_training: int = 1
+    max_runs: int = 10  # trainings kept per browser on the Runs page
 
 
 def load(environ: dict | None = None) -> Limits:
@@ -157,6 +158,6 @@ def describe(limits: Limits | None = None) -> list[tuple[str, str, str]]:
         "max_params": "parameters", "max_rows": "dataset rows", "max_cells": "rows × features",
         "max_epochs": "epochs", "max_batch_size": "batch size", "max_train_seconds": "seconds per training",
         "max_upload_mb": "upload size (MB)", "max_concurrent_trainings": "trainings at once (0: one per core)",
-        "cpus_per_training": "CPU cores per training",
+        "cpus_per_training": "CPU cores per training", "max_runs": "runs kept per browser",
     }  # fmt: skip
     return [(labels[f.name], f"{getattr(limits, f.name):,}", f"LSTM_LAB_{f.name.upper()}") for f in fields(Limits)]

@@ -137,7 +137,8 @@ class Progress:
 
     ``state`` is queued, starting, training, done, stopped or failed; ``history`` holds one dict per
     epoch (``epoch``, ``loss``, ``val_loss``, metrics, ``seconds``); ``error`` says why a run failed;
-    ``model_bytes`` (the ``.keras`` file) is there only once the run has ended.
+    ``model_bytes`` (the ``.keras`` file) is there only once the run has ended; ``params`` is the
+    model's parameter count.
     """
 
     state: str = "starting"
@@ -149,6 +150,7 @@ class Progress:
     message: str | None = None
     error: LstmLabError | None = field(default=None, compare=False)
     model_bytes: bytes | None = field(default=None, repr=False)
+    params: int = 0
 
     @property
     def ended(self) -> bool:
@@ -169,6 +171,7 @@ class Progress:
             "history": [dict(h) for h in self.history], "message": self.message,
             "predictions": None if self.predictions is None else asdict(self.predictions),
             "error": None if self.error is None else self.error.to_dict(), "model_bytes": self.model_bytes,
+            "params": self.params,
         }  # fmt: skip
 
     @classmethod
@@ -177,7 +180,7 @@ class Progress:
             state=d["state"], epoch=d["epoch"], epochs=d["epochs"], steps=d.get("steps", 0),
             history=tuple(d.get("history", ())), predictions=predictions_from_dict(d.get("predictions")),
             message=d.get("message"), error=None if d.get("error") is None else LstmLabError.from_dict(d["error"]),
-            model_bytes=d.get("model_bytes"),
+            model_bytes=d.get("model_bytes"), params=d.get("params", 0),
         )  # fmt: skip
 
 

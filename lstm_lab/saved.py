@@ -30,6 +30,7 @@ from lstm_lab.spec import LabSpec
 
 VERSION = 1
 UPLOAD, LAB, RUN = "upload", "lab", "run"  # the item names in the store
+RUN_PREFIX = "run."  # + a run id: each ended training, for the Runs page
 
 
 class UnreadableItem(LstmLabError):
@@ -50,12 +51,16 @@ class SavedRun:
     """A training that ended before a restart, as pages see a training job: its progress, nothing to stop.
 
     ``trained_with`` is the lab dict it was started with plus ``dataset`` (the data's name and rows);
-    ``time`` the x-axis (dates) of that data, or ``None`` for row numbers.
+    ``time`` the x-axis (dates) of that data, or ``None`` for row numbers; ``run_id`` and ``started``
+    (seconds since the epoch) and ``number`` (#1, #2… in this browser) name the run on the Runs page.
     """
 
     final: Progress
     trained_with: dict
     time: np.ndarray | None = None
+    run_id: str = ""
+    started: float = 0.0
+    number: int = 0
 
     ended = True
 
@@ -132,7 +137,8 @@ def run_bytes(run: SavedRun) -> bytes:
     """A run as ``.npz`` bytes: its progress and settings as a JSON header, the ``.keras`` bytes and x-axis."""
     p = run.final
     progress = {**p.to_dict(), "model_bytes": None}
-    header = {"format": "lstm_lab.run", "version": VERSION, "progress": progress, "trained_with": run.trained_with}
+    header = {"format": "lstm_lab.run", "version": VERSION, "progress": progress, "trained_with": run.trained_with,
+              "run_id": run.run_id, "started": run.started, "number": run.number}  # fmt: skip
     model = None if p.model_bytes is None else np.frombuffer(p.model_bytes, dtype=np.uint8)
     return _npz(header, {"model": model, "time": run.time})
 
@@ -160,12 +166,16 @@ def read_run(data: bytes) -> SavedRun:
         _check(dataset is None or (isinstance(dataset, list) and len(dataset) == 2), "dataset")
         LabSpec.from_dict({k: v for k, v in trained_with.items() if k != "dataset"})
         trained_with = {**trained_with, "dataset": None if dataset is None else (_text(dataset[0]), int(dataset[1]))}
-        return SavedRun(progress, trained_with, time)
+        run_id, started, number = header.get("run_id", ""), header.get("started", 0.0), header.get("number", 0)
+        _check(isinstance(run_id, str) and len(run_id) <= 32 and isinstance(started, (int, float)), "run")
+        _check(_is_int(number) and number >= 0, "run number")
+        return SavedRun(progress, trained_with, time, run_id, float(started), number)
 
 
 def _progress(d: dict, model_bytes: bytes | None) -> Progress:
     _check(isinstance(d, dict) and d.get("state") in ENDED, "state")
     _check(all(_is_int(d[k]) and d[k] >= 0 for k in ("epoch", "epochs", "steps")), "epochs")
+    _check(_is_int(d.get("params", 0)) and d.get("params", 0) >= 0, "parameter count")
     history = d["history"]
     _check(isinstance(history, list) and all(_is_numbers(h) for h in history), "history")
     _check(d["message"] is None or isinstance(d["message"], str), "message")

@@ -27,6 +27,7 @@ DOCS = {
     "data": "data-page.png",
     "predictions": "predictions-page.png",
     "cell": "cell-page.png",
+    "runs": "runs-page.png",
 }
 LAB = "preset=stacked&epochs=12&rows=800&channels=2"
 
@@ -77,6 +78,20 @@ def main() -> None:
             shots["cell"] = shoot(page, "cell")
             page.get_by_role("link", name="Export").click()
             shots["export"] = shoot(page, "export")
+            page.get_by_role("link", name="Model").click()  # a second run, with a smaller first layer
+            box = page.locator('input[type="number"][aria-label="Units (`units`)"]').first
+            box.fill("16")
+            box.press("Enter")
+            settle(page)
+            page.get_by_role("link", name="Train").click()
+            page.get_by_role("spinbutton", name="Epochs (`epochs`)").fill("10")
+            page.keyboard.press("Enter")
+            settle(page)
+            page.get_by_role("button", name="Train", exact=True).click()
+            expect(page.get_by_text("Training finished. Epoch 10 of 10.")).to_be_visible(timeout=300_000)
+            page.get_by_role("link", name="Runs").click()
+            expect(page.locator('[data-testid="stTable"]')).to_contain_text("#2")
+            shots["runs"] = shoot(page, "runs")
             open_page(page, server, "model?preset=broken-stack")
             shots["error"] = shoot(page, "model-error")
             open_page(page, server, "?preset=multiclass&epochs=4")

@@ -23,6 +23,7 @@ PAGES = [
     ("views/train.py", "Train", ":material/model_training:"),
     ("views/predictions.py", "Predictions", ":material/insights:"),
     ("views/cell.py", "Inside the cell", ":material/memory:"),
+    ("views/runs.py", "Runs", ":material/compare_arrows:"),
     ("views/export.py", "Export", ":material/download:"),
 ]
 

@@ -16,10 +16,12 @@ import threading
 import time
 import weakref
 from collections import OrderedDict
+from dataclasses import replace
 
 import streamlit as st
 
 from lstm_lab import saved
+from lstm_lab.limits import LIMITS
 from lstm_lab.records import Progress
 from lstm_lab.store import MAX_BROWSERS, TTL_SECONDS, CorruptItem, Store, StoreError, new_token
 from ui import state
@@ -62,7 +64,8 @@ def restore() -> None:
     if db is None:
         st.toast(UNSAVED, icon=":material/warning:", duration="long")
     elif _read_all(db, token, live is None, wrote, lost) and lost:
-        words, were = " and ".join(WORDS[name] for name in lost), "it was" if len(lost) == 1 else "they were"
+        words = " and ".join(dict.fromkeys(WORDS.get(name, "training runs") for name in lost))
+        were = "it was" if len(lost) == 1 else "they were"
         st.toast(f"Your saved {words} could not be read, so {were} discarded; the rest of your work is back.",
                  icon=":material/warning:", duration="long")  # fmt: skip
     if live is not None:
@@ -86,6 +89,7 @@ def save() -> None:
             _live.move_to_end(token)
             while len(_live) > MAX_BROWSERS:
                 _live.popitem(last=False)[1][0].stop()
+    _note_run(job)
     db = store()
     if db is not None:
         try:
@@ -131,6 +135,13 @@ def _read_all(db: Store, token: str, with_run: bool, wrote: dict, lost: list[str
         if run is not None:
             st.session_state.update({state.JOB: run, state.JOB_TIME: run.time, state.JOB_LAB: run.trained_with})
             wrote[saved.RUN] = (run, True)
+        kept = [_read(db, token, n, saved.read_run, lost) for n in db.names(token) if n.startswith(saved.RUN_PREFIX)]
+        kept = sorted((r for r in kept if r is not None), key=lambda r: r.started)
+        state.runs().update((r.run_id, r) for r in kept)
+        for run_id, r in state.runs().items():  # one that ended while its browser was away has no number yet
+            if r.number == 0:
+                state.runs()[run_id] = replace(r, number=next_run_number())
+        wrote["runs"] = {r.run_id for r in kept if r.number}
     except StoreError as e:
         log.warning("Could not read a browser's saved work: %s", e.message)
         st.toast("Your saved work could not be loaded right now; what you do next is saved.",
@@ -173,6 +184,14 @@ def _write(db: Store, token: str, wrote: dict, job) -> None:
             with _lock:
                 if token in _live and _live[token][0] is job:
                     del _live[token]
+    stored = wrote.setdefault("runs", set())
+    for run_id, run in list(state.runs().items()):
+        if run_id not in stored:
+            stored.add(run_id)  # noted first, as above
+            db.put(token, saved.RUN_PREFIX + run_id, saved.run_bytes(run))
+    for run_id in stored - state.runs().keys():
+        stored.discard(run_id)
+        db.delete(token, saved.RUN_PREFIX + run_id)
     if now - wrote.get("touched", 0.0) > TOUCH_EVERY:
         db.touch(token)
         wrote["touched"] = now
@@ -185,7 +204,9 @@ def _write_unwatched(db: Store) -> None:
         ended = [(token, kept) for token, kept in _live.items() if kept[0].ended and kept[0] not in _refused]
     for token, (job, job_time, job_lab, _) in ended:
         try:
-            db.put(token, saved.RUN, saved.run_bytes(saved.SavedRun(job.progress(), job_lab, job_time)))
+            data = saved.run_bytes(saved.SavedRun(job.progress(), job_lab, job_time, job.run_id, job.started))
+            db.put(token, saved.RUN, data)
+            db.put(token, saved.RUN_PREFIX + job.run_id, data)  # and among its runs, numbered when it returns
         except StoreError as e:  # another browser's: logged, kept in memory, not tried again on every run
             log.warning("Could not save a browser's finished training: %s", e.message)
             _refused.add(job)
@@ -199,9 +220,27 @@ def _as_run(job) -> saved.SavedRun:
     """What the store keeps of a job: its end, or, while it runs, the failure a restart would leave."""
     trained_with = st.session_state.get(state.JOB_LAB)
     if job.ended:
-        return saved.SavedRun(job.progress(), trained_with, state.job_time())
+        return saved.SavedRun(job.progress(), trained_with, state.job_time(), job.run_id, job.started)
     epochs = trained_with["train"]["epochs"]
-    return saved.SavedRun(Progress(state="failed", epochs=epochs, message=LOST), trained_with)
+    progress = Progress(state="failed", epochs=epochs, message=LOST)
+    return saved.SavedRun(progress, trained_with, None, job.run_id, job.started)
+
+
+def next_run_number() -> int:
+    """The number the next run of this browser gets: one more than the highest kept."""
+    return max((r.number for r in state.runs().values()), default=0) + 1
+
+
+def _note_run(job) -> None:
+    """A training of this session that has ended joins this browser's runs, once (the oldest beyond the
+    limit leave; the store follows at the end of the run)."""
+    runs, noted = state.runs(), st.session_state.setdefault(state.SAVED, {}).setdefault("noted", set())
+    if job is None or isinstance(job, saved.SavedRun) or not job.ended or job.run_id in noted:
+        return
+    noted.add(job.run_id)
+    runs[job.run_id] = replace(_as_run(job), number=next_run_number())
+    while len(runs) > max(LIMITS.max_runs, 1):
+        runs.pop(next(iter(runs)))
 
 
 def _expire() -> None:

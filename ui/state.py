@@ -28,6 +28,7 @@ UPLOAD_IN_USE = "upload_in_use"  # (file id, NaN policy) of the upload in use
 JOB = "job"  # the TrainingJob, or a lstm_lab.saved.SavedRun restored from the store
 JOB_TIME = "job_time"  # x-axis values (dates) of the data the job trains on
 JOB_LAB = "job_lab"  # what the job was started with: the lab dict and the dataset's identity
+RUNS = "runs"  # run id → lstm_lab.saved.SavedRun: this browser's ended trainings, oldest first
 NOTES = "notes"  # one line on what the last edit changed besides the setting itself
 LAST_CHANGE = "last_change"  # (path, value) of the last setting change, for the Model page's what-changed line
 PREV_ROWS = "prev_rows"  # the shape rows shown last, to compare with
@@ -165,6 +166,11 @@ def dataset() -> Dataset:
 def upload() -> Dataset | None:
     """This browser's uploaded dataset, if any."""
     return st.session_state.get(UPLOAD)
+
+
+def runs() -> dict:
+    """This browser's ended trainings, run id → :class:`~lstm_lab.saved.SavedRun`, oldest first."""
+    return st.session_state.setdefault(RUNS, {})
 
 
 def job():

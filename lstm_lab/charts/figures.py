@@ -114,6 +114,24 @@ def loss_figure(history: list[dict], epochs: int | None = None) -> go.Figure:
     return fig
 
 
+def runs_loss_figure(curves: list[tuple[str, list[dict]]]) -> go.Figure:
+    """The loss curves of several runs on one chart: each run one colour, validation loss dashed.
+
+    >>> len(runs_loss_figure([("#1", [{"epoch": 1, "loss": 1.0, "val_loss": 1.2}]), ("#2", [])]).data)
+    2
+    """
+    fig = go.Figure()
+    for i, (label, history) in enumerate(curves):
+        colour = PALETTE[i % len(PALETTE)]
+        epochs = [h["epoch"] for h in history]
+        for key, what, dash in (("loss", "training", None), ("val_loss", "validation", "dash")):
+            values = [h.get(key) for h in history]
+            if any(v is not None for v in values):
+                fig.add_trace(go.Scatter(x=epochs, y=values, mode="lines+markers", name=f"run {label}: {what} loss",
+                                         line=dict(color=colour, dash=dash), marker=dict(size=4)))  # fmt: skip
+    return _layout(fig, "Loss per epoch, run by run", "epoch", "loss", height=380)
+
+
 BASELINE_COLOUR = "#7f7f7f"
 BAND_COLOUR = "rgba(214, 39, 40, 0.15)"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import threading
 import time
 import weakref
@@ -48,6 +49,7 @@ class TrainingJob:
                 available; nothing starts.
         """
         check_limits(lab, dataset)
+        self.run_id, self.started = secrets.token_hex(6), time.time()
         self._engine = engine()
         self._engine.wait_ready()
         self._generation = self._engine.status.generation

@@ -37,6 +37,7 @@ class ProgressTracker:
     epoch: int = 0
     epochs: int = 0
     steps: int = 0
+    params: int = 0
     history: list[dict] = field(default_factory=list)
     predictions: Predictions | None = None
     message: str | None = None
@@ -57,7 +58,7 @@ class ProgressTracker:
         """The progress so far, as a frozen record."""
         with self.lock:
             return Progress(self.state, self.epoch, self.epochs, self.steps, tuple(self.history), self.predictions,
-                            self.message)  # fmt: skip
+                            self.message, params=self.params)  # fmt: skip
 
     def update(self, **values) -> None:
         with self.lock:
@@ -90,7 +91,7 @@ def train(lab: LabSpec, dataset: Dataset, progress: ProgressTracker | None = Non
     x_train, y_train = prep.part("train")
     batch = lab.train.batch_size
     steps = math.ceil(len(x_train) / batch)
-    progress.update(state="training", epochs=lab.train.epochs, steps=steps)
+    progress.update(state="training", epochs=lab.train.epochs, steps=steps, params=full.count_params())
     live = live_updates(keras, progress, prep, lab)
     progress.model = model
     limit = threading.Timer(

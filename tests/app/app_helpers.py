@@ -34,3 +34,24 @@ def wait_for_training(at: AppTest, timeout: float = 180) -> dict:
         time.sleep(0.3)
         at.run()
     raise AssertionError("training did not finish")
+
+
+def restart() -> None:
+    """What a server restart leaves: no job in memory, the store opened again."""
+    from ui import persist
+
+    for job, *_ in persist._live.values():
+        job.stop()
+    persist._live.clear()
+    if persist.store() is not None:
+        persist.store().close()
+    persist.store.cache_clear()
+
+
+def session(query: dict | None = None) -> AppTest:
+    """A new session of the app (a new tab, or the same browser after a restart), run once."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params.update(query or {})
+    at.run()
+    assert not at.exception, at.exception
+    return at

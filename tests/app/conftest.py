@@ -11,3 +11,22 @@ def app():
     at.run()
     assert not at.exception, at.exception
     return at
+
+
+@pytest.fixture
+def token(monkeypatch, tmp_path):
+    """This test's browser: its token, and a store of its own in a fresh data directory.
+
+    AppTest sends no cookies, so the sessions of one test share a token through ``persist._cookie``.
+    """
+    from app_helpers import restart
+
+    from lstm_lab.store import new_token
+    from ui import persist
+
+    monkeypatch.setenv("LSTM_LAB_DATA_DIR", str(tmp_path))
+    persist.store.cache_clear()
+    t = new_token()
+    monkeypatch.setattr(persist, "_cookie", lambda: t)
+    yield t
+    restart()

@@ -7,8 +7,7 @@ restart is a new session after the process forgot its running jobs and reopened 
 import sqlite3
 import time
 
-import pytest
-from app_helpers import APP, TIMEOUT, goto, metric, wait_for_training
+from app_helpers import APP, TIMEOUT, goto, metric, restart, session, wait_for_training
 from streamlit.testing.v1 import AppTest
 
 from lstm_lab.data.upload import load_upload
@@ -18,35 +17,6 @@ from lstm_lab.store import Store, new_token
 from ui import persist
 
 CSV = "\n".join(["day,sales,visits"] + [f"{d},{100 + (d * 7) % 23},{40 + (d * 5) % 11}" for d in range(120)])
-
-
-@pytest.fixture
-def token(monkeypatch, tmp_path):
-    """This test's browser: its token, and a store of its own in a fresh data directory."""
-    monkeypatch.setenv("LSTM_LAB_DATA_DIR", str(tmp_path))
-    persist.store.cache_clear()
-    t = new_token()
-    monkeypatch.setattr(persist, "_cookie", lambda: t)
-    yield t
-    restart()
-
-
-def restart() -> None:
-    """What a server restart leaves: no job in memory, the store opened again."""
-    for job, *_ in persist._live.values():
-        job.stop()
-    persist._live.clear()
-    if persist.store() is not None:
-        persist.store().close()
-    persist.store.cache_clear()
-
-
-def session(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.query_params.update(query or {})
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def test_upload_settings_and_finished_training_come_back_after_a_restart(token, monkeypatch):
@@ -59,7 +29,8 @@ def test_upload_settings_and_finished_training_come_back_after_a_restart(token, 
     final = wait_for_training(at)
     goto(at, "predictions")
     mae = metric(at, "MAE")
-    assert persist.store().names(token) == ["lab", "run", "upload"]
+    job_id = at.session_state["job"].run_id
+    assert persist.store().names(token) == ["lab", "run", f"run.{job_id}", "upload"]  # the last run, and each one
 
     puts, put = [], Store.put
     monkeypatch.setattr(Store, "put", lambda self, *args: puts.append(args[1]) or put(self, *args))
