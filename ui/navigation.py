@@ -41,6 +41,7 @@ def run() -> None:
     alias = st.Page(ROOT / PAGES[0][0], title=PAGES[0][1], icon=PAGES[0][2], url_path="data", visibility="hidden")
     page = st.navigation([*pages, alias])
     state.sync_url()
+    persist.note_run(state.job())  # a training that ended since the last run is on the Runs page at once
     sidebar.render()
     try:
         page.run()

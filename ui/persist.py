@@ -89,7 +89,7 @@ def save() -> None:
             _live.move_to_end(token)
             while len(_live) > MAX_BROWSERS:
                 _live.popitem(last=False)[1][0].stop()
-    _note_run(job)
+    note_run(job)
     db = store()
     if db is not None:
         try:
@@ -231,7 +231,7 @@ def next_run_number() -> int:
     return max((r.number for r in state.runs().values()), default=0) + 1
 
 
-def _note_run(job) -> None:
+def note_run(job) -> None:
     """A training of this session that has ended joins this browser's runs, once (the oldest beyond the
     limit leave; the store follows at the end of the run)."""
     runs, noted = state.runs(), st.session_state.setdefault(state.SAVED, {}).setdefault("noted", set())

@@ -49,3 +49,15 @@ def test_two_runs_compared_restored_deleted_and_kept_across_a_restart(token):
         f"run.{r.run_id}" for r in again.session_state["runs"].values()
     ]
     assert not again.exception
+
+
+def test_runs_beyond_the_bound_leave_oldest_first(token, monkeypatch):
+    from dataclasses import replace
+
+    monkeypatch.setattr(persist, "LIMITS", replace(persist.LIMITS, max_runs=2))
+    at = session({"epochs": "1", "rows": "300"})
+    for units in (3, 4, 5):
+        train(at, units)
+    goto(at, "runs")
+    assert list(runs_table(at)["Run"]) == ["#2", "#3"]
+    assert len([n for n in persist.store().names(token) if n.startswith("run.")]) == 2
