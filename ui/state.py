@@ -41,7 +41,7 @@ SET_COOKIE = "set_cookie"  # the cookie still has to be written
 SAVED = "saved"  # what this session last wrote to the store or read from it, so a run writes only what changed
 CELL = "cell"  # the Inside the cell page: its last trace, what it traced, and the picks to restore on return
 WIDGET_PREFIX = "w."
-TYPED = "#typed"  # the key suffix of a setting's number box beside its slider
+TYPED = "#typed"  # the key suffix of a setting's number box beside its slider (then the value it shows)
 
 
 def init() -> None:
@@ -101,7 +101,7 @@ def set_lab(new: LabSpec) -> None:
     st.session_state[LAB_DICT] = as_dict = new.to_dict()
     for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(WIDGET_PREFIX)]:
         try:
-            stale = get_path(as_dict, key[len(WIDGET_PREFIX) :].removesuffix(TYPED)) != st.session_state[key]
+            stale = get_path(as_dict, key[len(WIDGET_PREFIX) :].split(TYPED)[0]) != st.session_state[key]
         except (KeyError, IndexError, ValueError, TypeError):  # a control not bound to one path
             stale = True
         if stale:

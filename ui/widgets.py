@@ -23,7 +23,9 @@ def setting(widget, label: str, path: str, key_suffix: str = "", **kwargs):
     if state.hidden(path):
         return current
     key = state.WIDGET_PREFIX + path + key_suffix
-    if key not in st.session_state:
+    if key_suffix.startswith(state.TYPED):  # a box named after its value: a new one for each new value
+        kwargs["value"] = current
+    elif key not in st.session_state:
         st.session_state[key] = current
     if "max_value" in kwargs and isinstance(current, (int, float)) and current > kwargs["max_value"]:
         kwargs["max_value"] = current
@@ -41,7 +43,10 @@ def typed_setting(label: str, path: str, min_value: int, max_value: int, **kwarg
     with slide:
         setting(st.slider, label, path, min_value=min_value, max_value=max_value, **kwargs)
     with typed:
-        return setting(st.number_input, label, path, key_suffix=state.TYPED, min_value=min_value, step=1,
+        # The box's key holds the value it shows. With one key, a box seeded through session state came
+        # back as min_value when re-mounted, and one given its value kept the browser's old one.
+        current = get_path(state.lab_dict(), path)
+        return setting(st.number_input, label, path, key_suffix=f"{state.TYPED}{current}", min_value=min_value, step=1,
                        label_visibility="collapsed", **kwargs)  # fmt: skip
 
 

@@ -55,3 +55,11 @@ def session(query: dict | None = None) -> AppTest:
     at.run()
     assert not at.exception, at.exception
     return at
+
+
+def typed_box(at: AppTest, path: str):
+    """The number box beside the slider of the setting at ``path`` (its key ends in the value it shows)."""
+    prefix = f"w.{path}#typed"
+    boxes = [n for n in at.number_input if n.key and n.key.startswith(prefix)]
+    assert len(boxes) == 1, [n.key for n in at.number_input]
+    return boxes[0]

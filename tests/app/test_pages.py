@@ -1,6 +1,6 @@
 """Every page under streamlit.testing.v1.AppTest, driven by widget keys, with a real compute tier."""
 
-from app_helpers import goto, metric, wait_for_training
+from app_helpers import goto, metric, typed_box, wait_for_training
 
 
 def table(at):
@@ -35,14 +35,14 @@ def test_model_page_table_follows_units(app):
 
 def test_typed_units_change_the_shape_and_over_the_limit_changes_nothing(app):
     goto(app, "model")
-    app.number_input(key="w.model.layers.0.units#typed").set_value(50).run()
+    typed_box(app, "model.layers.0.units").set_value(50).run()
     assert list(table(app)["Shape"])[1] == "(None, 50)"
     assert app.slider(key="w.model.layers.0.units").value == 50  # the slider follows the typed value
     assert "`(None,\u00a050)`" in "".join(m.value for m in app.markdown)  # and the summary beside the controls
-    app.number_input(key="w.model.layers.0.units#typed").set_value(600).run()
+    typed_box(app, "model.layers.0.units").set_value(600).run()
     assert "Layer 1's `units` is 600; this server allows at most 512" in app.error[0].value
     assert list(table(app)["Shape"])[1] == "(None, 50)"
-    assert app.number_input(key="w.model.layers.0.units#typed").value == 50
+    assert typed_box(app, "model.layers.0.units").value == 50
     goto(app, "train")
     app.number_input(key="w.train.epochs").set_value(5000).run()
     assert "`epochs` is 5,000; this server allows at most 200" in app.error[0].value

@@ -1,13 +1,13 @@
 """The Runs page under AppTest: two trainings compared, one restored, one deleted, all kept across a restart."""
 
-from app_helpers import goto, restart, session, wait_for_training
+from app_helpers import goto, restart, session, typed_box, wait_for_training
 
 from ui import persist
 
 
 def train(at, units: int) -> None:
     goto(at, "model")
-    at.number_input(key="w.model.layers.0.units#typed").set_value(units).run()
+    typed_box(at, "model.layers.0.units").set_value(units).run()
     goto(at, "train")
     at.button(key="train_button").click().run()
     wait_for_training(at)

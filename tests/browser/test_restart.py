@@ -49,7 +49,7 @@ def test_after_a_restart_the_upload_settings_and_finished_training_are_back(page
         settle(page)
         train_to_the_end(page, 2)
         page.get_by_role("link", name="Predictions").click()
-        expect(page.locator(".js-plotly-plot")).to_contain_text(PREDICTED)
+        expect(page.locator(".js-plotly-plot").first).to_contain_text(PREDICTED)
         mae = page.locator('[data-testid="stMetric"]').filter(has_text="MAE").first.inner_text()
 
         code = terminate(server)
@@ -59,7 +59,7 @@ def test_after_a_restart_the_upload_settings_and_finished_training_are_back(page
         again = Server(env, port=server.port)
         page.reload()
         settle(page)
-        expect(page.locator(".js-plotly-plot")).to_contain_text(PREDICTED)
+        expect(page.locator(".js-plotly-plot").first).to_contain_text(PREDICTED)
         assert page.locator('[data-testid="stMetric"]').filter(has_text="MAE").first.inner_text() == mae
         expect(page.get_by_text("come from the last training")).to_have_count(0)
         expect(page.locator('[data-testid="stException"]')).to_have_count(0)
