@@ -132,13 +132,45 @@ ENDED = ("done", "stopped", "failed")
 
 
 @dataclass(frozen=True)
+class WorkerPlace:
+    """Where a training worker ran: its Ray node's address and id, its process id, and the folder
+    ``lstm_lab`` was imported from there (under Ray's ``runtime_resources`` when shipped by ``runtime_env``).
+
+    >>> WorkerPlace.from_dict(WorkerPlace("127.0.0.1", "8f3a", 4242, "/tmp/lstm_lab").to_dict()).label
+    '127.0.0.1 (node 8f3a)'
+    """
+
+    ip: str
+    node_id: str
+    pid: int
+    package: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.ip} (node {self.node_id[:8]})"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d) -> WorkerPlace | None:
+        """The place ``to_dict`` described; None for anything else (a stored row is checked, not trusted)."""
+        names = ("ip", "node_id", "package")
+        if not isinstance(d, dict) or not all(isinstance(d.get(n), str) for n in names):
+            return None
+        pid = d.get("pid")
+        return cls(d["ip"], d["node_id"], pid, d["package"]) if isinstance(pid, int) else None
+
+
+@dataclass(frozen=True)
 class Progress:
     """What a training run has done so far.
 
     ``state`` is queued, starting, training, done, stopped or failed; ``history`` holds one dict per
     epoch (``epoch``, ``loss``, ``val_loss``, metrics, ``seconds``); ``error`` says why a run failed;
     ``model_bytes`` (the ``.keras`` file) is there only once the run has ended; ``params`` is the
-    model's parameter count.
+    model's parameter count; ``ahead`` counts, while it is queued, the trainings in line before it (running
+    or queued earlier); ``place`` says where its worker ran.
     """
 
     state: str = "starting"
@@ -151,6 +183,8 @@ class Progress:
     error: LstmLabError | None = field(default=None, compare=False)
     model_bytes: bytes | None = field(default=None, repr=False)
     params: int = 0
+    ahead: int = 0
+    place: WorkerPlace | None = None
 
     @property
     def ended(self) -> bool:
@@ -171,7 +205,7 @@ class Progress:
             "history": [dict(h) for h in self.history], "message": self.message,
             "predictions": None if self.predictions is None else asdict(self.predictions),
             "error": None if self.error is None else self.error.to_dict(), "model_bytes": self.model_bytes,
-            "params": self.params,
+            "params": self.params, "ahead": self.ahead, "place": None if self.place is None else self.place.to_dict(),
         }  # fmt: skip
 
     @classmethod
@@ -181,6 +215,8 @@ class Progress:
             history=tuple(d.get("history", ())), predictions=predictions_from_dict(d.get("predictions")),
             message=d.get("message"), error=None if d.get("error") is None else LstmLabError.from_dict(d["error"]),
             model_bytes=d.get("model_bytes"), params=d.get("params", 0),
+            ahead=d["ahead"] if isinstance(d.get("ahead"), int) else 0,
+            place=WorkerPlace.from_dict(d.get("place")),
         )  # fmt: skip
 
 
