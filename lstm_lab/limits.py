@@ -27,6 +27,8 @@ class Limits:
     max_concurrent_trainings: int = 0  # 0 = one per CPU core of the Ray cluster
     cpus_per_training: int = 1
     max_runs: int = 10  # trainings kept per browser on the Runs page
+    max_trainings_per_browser: int = 1  # running plus queued, over all of a browser's tabs; 0 = no cap
+    queued_unwatched_seconds: int = 120  # a queued training no page asked about for this long is cancelled
 
 
 def load(environ: dict | None = None) -> Limits:
@@ -159,5 +161,7 @@ def describe(limits: Limits | None = None) -> list[tuple[str, str, str]]:
         "max_epochs": "epochs", "max_batch_size": "batch size", "max_train_seconds": "seconds per training",
         "max_upload_mb": "upload size (MB)", "max_concurrent_trainings": "trainings at once (0: one per core)",
         "cpus_per_training": "CPU cores per training", "max_runs": "runs kept per browser",
+        "max_trainings_per_browser": "trainings running or queued per browser (0: no cap)",
+        "queued_unwatched_seconds": "seconds a queued training waits for its closed tab",
     }  # fmt: skip
     return [(labels[f.name], f"{getattr(limits, f.name):,}", f"LSTM_LAB_{f.name.upper()}") for f in fields(Limits)]
