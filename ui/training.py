@@ -17,7 +17,7 @@ LOSS_FIGURE = "loss_figure"  # session key: the loss chart and the (epochs seen,
 BATCH_SIZES = [1, 2, 4, 5, 8, 10, 16, 20, 25, 32, 50, 64, 100, 128, 256, 512]
 LEARNING_RATES = [0.0001, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5, 1.0, 5.0]
 STATE_TEXT = {
-    "queued": "Queued: every training slot on this server is busy; it starts when one frees up.",
+    "queued": "Queued: {ahead}; it starts when a training slot frees up.",
     "starting": "Starting a Keras worker for this training…",
     "training": "Training…",
     "done": "Training finished.",
@@ -56,7 +56,7 @@ def buttons(running: bool) -> None:
 def _start() -> None:
     try:
         dataset = state.dataset()
-        job = TrainingJob(state.lab(), dataset)
+        job = TrainingJob(state.lab(), dataset, st.session_state.get(state.BROWSER))
     except LstmLabError as e:
         state.refuse_setting(e.message)
         return
@@ -74,7 +74,10 @@ def progress_section(p: Progress) -> None:
     if note:
         st.caption(note)
     done = p.epoch / max(p.epochs, 1)
-    st.progress(min(done, 1.0), text=f"{STATE_TEXT[p.state]} Epoch {p.epoch} of {p.epochs}.")
+    text = STATE_TEXT[p.state].format(ahead=ahead_text(p.ahead))
+    st.progress(min(done, 1.0), text=f"{text} Epoch {p.epoch} of {p.epochs}.")
+    if p.place is not None:
+        _place(p)
     if p.state == "failed":
         render.error(p.error or LstmLabError(p.message or "Unknown error."), "Training failed")
     elif p.message:
@@ -88,6 +91,24 @@ def progress_section(p: Progress) -> None:
         cols[2].metric("Seconds", f"{last['seconds']:.1f}")
     if p.history or not p.ended:  # no empty chart after a failed start
         st.plotly_chart(_loss_figure(p), width="stretch", key="loss_curve")
+
+
+def ahead_text(n: int) -> str:
+    """How many trainings are in line before a queued one, in words.
+
+    >>> ahead_text(0), ahead_text(1), ahead_text(2)
+    ('none ahead of yours', '1 training ahead of yours', '2 trainings ahead of yours')
+    """
+    return "none ahead of yours" if n == 0 else f"{n} training{'s' if n > 1 else ''} ahead of yours"
+
+
+def _place(p: Progress) -> None:
+    """The Ray node the training runs on, and (for a workshop host) where its worker and code were."""
+    place = p.place
+    st.caption(f"{'Trained' if p.ended else 'Training'} on node {place.label}.")
+    with st.expander("Where this training ran"):
+        st.markdown(f"- Ray node: `{place.ip}`, id `{place.node_id}`\n- Worker process: `{place.pid}`\n"
+                    f"- `lstm_lab` loaded from: `{place.package}`")  # fmt: skip
 
 
 def _loss_figure(p: Progress):

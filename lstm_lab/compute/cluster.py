@@ -71,8 +71,11 @@ def check_alive(daemons: list[psutil.Process]) -> None:
 
 
 def capacity(slot: dict) -> int:
-    """How many trainings may run at once on this machine or cluster."""
+    """How many trainings may run at once on this machine or cluster: its slots, or on a cluster its CPUs
+    over ``LSTM_LAB_CPUS_PER_TRAINING`` (at most ``LSTM_LAB_MAX_CONCURRENT_TRAININGS`` when set). Asked
+    again each time, so a node that joins the cluster adds its slots."""
     total = ray.cluster_resources()
     if slot:
         return int(total.get("lstm_lab_training", 1))
-    return max(1, int(total.get("CPU", 1) // LIMITS.cpus_per_training))
+    cores = max(1, int(total.get("CPU", 1) // LIMITS.cpus_per_training))
+    return min(cores, LIMITS.max_concurrent_trainings) if LIMITS.max_concurrent_trainings else cores

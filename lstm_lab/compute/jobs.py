@@ -10,7 +10,7 @@ import weakref
 from lstm_lab.compute.engine import CALL_TIMEOUT, engine
 from lstm_lab.data.dataset import Dataset
 from lstm_lab.errors import LstmLabError
-from lstm_lab.limits import check_data, check_model, check_training
+from lstm_lab.limits import LIMITS, check_data, check_model, check_training
 from lstm_lab.records import Progress
 from lstm_lab.spec import LabSpec
 
@@ -35,47 +35,57 @@ def check_limits(lab: LabSpec, dataset: Dataset) -> None:
 class TrainingJob:
     """One training run, in its own worker: start it, poll its progress, stop it, read its result.
 
-    A run whose worker dies, or that was running when the compute tier restarted, ends as failed with a
-    message saying to press Train again.
+    It waits in the cluster's line until a training slot is free (``progress().ahead`` says how many
+    trainings are before it). A run whose worker dies, or that was running when the compute tier
+    restarted, ends as failed with a message saying to press Train again.
     """
 
     POLL_EVERY = 0.2
 
-    def __init__(self, lab: LabSpec, dataset: Dataset):
-        """Start training ``lab`` on ``dataset``.
+    def __init__(self, lab: LabSpec, dataset: Dataset, browser: str | None = None):
+        """Start training ``lab`` on ``dataset`` for ``browser`` (a cookie token: all its tabs share the cap of
+        ``LSTM_LAB_MAX_TRAININGS_PER_BROWSER`` trainings running or queued; None: this job alone).
 
         Raises:
-            LstmLabError: the settings are over the server's limits, or the Keras workers are not
-                available; nothing starts.
+            LstmLabError: the settings are over the server's limits, the browser has its cap of trainings
+                (code ``browser_cap``), or the Keras workers are not available; nothing starts.
         """
         check_limits(lab, dataset)
         self.run_id, self.started = secrets.token_hex(6), time.time()
         self._engine = engine()
         self._engine.wait_ready()
         self._generation = self._engine.status.generation
-        self._id = self._engine.call("start_run", lab.to_dict(), dataset.to_payload())
+        self._id = self._engine.call("start_run", lab.to_dict(), dataset.to_payload(), browser or self.run_id,
+                                     LIMITS.max_trainings_per_browser)  # fmt: skip
         self._last = Progress(state="queued", epochs=lab.train.epochs)
         self._final: Progress | None = None
         self._polled = 0.0
+        self._watched = True
         self._lock = threading.Lock()
         weakref.finalize(self, self._engine.forget, self._id, self._generation)
 
     def progress(self) -> Progress:
-        """The latest progress; once ended, the final one, with the trained model's bytes."""
+        """The latest progress, as a page shows it to the run's owner; once ended, the final one, with the
+        trained model's bytes. Asking marks the run as watched: a queued run that nobody watches for
+        ``LSTM_LAB_QUEUED_UNWATCHED_SECONDS`` (its tab was closed) is cancelled. :attr:`ended` does not."""
+        self._watched = True
+        return self._latest()
+
+    def collect(self) -> bool:
+        """Poll now, as a page does; True once the run has ended."""
+        return self.progress().ended
+
+    @property
+    def ended(self) -> bool:
+        """True once the job is done, stopped or failed (checked without marking the run as watched)."""
+        return self._latest().ended
+
+    def _latest(self) -> Progress:
         with self._lock:
             if self._final is None and time.monotonic() - self._polled >= self.POLL_EVERY:
                 self._poll()
                 self._polled = time.monotonic()
             return self._final or self._last
-
-    def collect(self) -> bool:
-        """Poll now; True once the run has ended."""
-        return self.progress().ended
-
-    @property
-    def ended(self) -> bool:
-        """True once the job is done, stopped or failed."""
-        return self.progress().ended
 
     def stop(self) -> None:
         """Ask the job to stop after the current batch; the partly trained model is kept."""
@@ -90,7 +100,8 @@ class TrainingJob:
             self._final = self._last.lost("the Keras workers restarted")
             return
         try:
-            p = Progress.from_dict(self._engine.call("run_progress", self._id, timeout=CALL_TIMEOUT))
+            watched, self._watched = self._watched, False  # one page's look, sent with the next poll
+            p = Progress.from_dict(self._engine.call("run_progress", self._id, watched, timeout=CALL_TIMEOUT))
         except LstmLabError as e:
             if e.code == "worker_lost":
                 self._final = self._last.lost(e.message.rstrip("."))

@@ -10,6 +10,7 @@ web server sees only a late or missing answer, kills this process and starts a n
 from __future__ import annotations
 
 import ctypes
+import logging
 import os
 import signal
 import sys
@@ -27,6 +28,8 @@ from lstm_lab.limits import LIMITS
 
 START_TIMEOUT = 120.0
 CALL_TIMEOUT = 60.0
+TICK_EVERY = 0.5  # how often runs are collected and the line is asked whose turn it is
+log = logging.getLogger(__name__)
 
 
 class Service:
@@ -47,14 +50,18 @@ class Service:
             self.shapes = ShapesWorker.options(max_restarts=-1, max_task_retries=3).remote()
             ray.get(self.shapes.ready.remote(), timeout=START_TIMEOUT)
             self.runs = Runs(lambda: TrainingWorker.options(num_cpus=LIMITS.cpus_per_training, resources=slot)
-                             .remote(), cluster.capacity(slot))  # fmt: skip
+                             .remote(), lambda: cluster.capacity(slot))  # fmt: skip
+            self.runs.tick()
             self.ready = True
         except Exception as e:  # noqa: BLE001  (any failure to start is reported, then retried by the server)
             self.error = f"{type(e).__name__}: {e}".splitlines()[0]
             return
         while True:
-            threading.Event().wait(1.0)
-            self.runs.reap()
+            threading.Event().wait(TICK_EVERY)
+            try:
+                self.runs.tick()
+            except Exception as e:  # noqa: BLE001  (Ray gone or slow: ping reports it; the next tick tries again)
+                log.warning("Could not tick the training runs: %s", f"{type(e).__name__}: {e}".splitlines()[0])
 
     def ping(self) -> dict:
         """Whether Ray and the warm worker are up; raises when Ray is gone (may block while the GCS hangs)."""
@@ -66,11 +73,11 @@ class Service:
         """``method(*args)`` on the warm shapes worker: its own ``{"value"}`` or ``{"error"}`` answer."""
         return ray.get(getattr(self.shapes, method).remote(*args), timeout=CALL_TIMEOUT)
 
-    def start_run(self, lab: dict, payload: dict) -> str:
-        return self.runs.start(lab, payload)
+    def start_run(self, lab: dict, payload: dict, browser: str, cap: int) -> str:
+        return self.runs.start(lab, payload, browser, cap)
 
-    def run_progress(self, run_id: str) -> dict:
-        return self.runs.progress(run_id)
+    def run_progress(self, run_id: str, watched: bool = False) -> dict:
+        return self.runs.progress(run_id, watched)
 
     def stop_run(self, run_id: str) -> None:
         self.runs.stop(run_id)

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import logging
 import os
+from dataclasses import replace
 
 import ray
 
 from lstm_lab.errors import LstmLabError
+from lstm_lab.records import WorkerPlace
 
 
 def _use_cpus(n: int) -> None:
@@ -21,6 +23,15 @@ def _use_cpus(n: int) -> None:
 
     tf.config.threading.set_intra_op_parallelism_threads(n)
     tf.config.threading.set_inter_op_parallelism_threads(n)
+
+
+def _place() -> WorkerPlace:
+    """Where this worker runs, and where its ``lstm_lab`` came from (Ray's ``runtime_env`` folder on a cluster)."""
+    import lstm_lab
+
+    context = ray.get_runtime_context()
+    package = os.path.dirname(os.path.abspath(lstm_lab.__file__))
+    return WorkerPlace(ray.util.get_node_ip_address(), context.get_node_id(), os.getpid(), package)
 
 
 def _assigned_cpus() -> int:
@@ -75,28 +86,27 @@ class TrainingWorker:
         from lstm_lab.model.train import ProgressTracker
 
         self.progress = ProgressTracker()
+        self.place = _place()
 
     def ready(self) -> bool:
         return True
 
     def run(self, lab: dict, dataset: dict) -> dict:
         """Train; the final progress as a dict (with the model's bytes), or a failed one saying why."""
-        from dataclasses import replace
-
         from lstm_lab.data.dataset import Dataset
         from lstm_lab.model.train import train
         from lstm_lab.spec import LabSpec
 
         spec, data = LabSpec.from_dict(lab), Dataset.from_payload(dataset)
-        answer = _as_value(lambda: train(spec, data, self.progress).to_dict())
+        answer = _as_value(lambda: train(spec, data, self.progress))
         if "error" in answer:
             self.progress.update(state="failed", message=answer["error"]["message"])
             error = LstmLabError.from_dict(answer["error"])
-            return replace(self.progress.snapshot(), error=error).to_dict()
-        return answer["value"]
+            return replace(self.progress.snapshot(), error=error, place=self.place).to_dict()
+        return replace(answer["value"], place=self.place).to_dict()
 
     def poll(self) -> dict:
-        return self.progress.snapshot().to_dict()
+        return replace(self.progress.snapshot(), place=self.place).to_dict()
 
     def stop(self) -> None:
         self.progress.stop()
