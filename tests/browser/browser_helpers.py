@@ -1,4 +1,4 @@
-"""Helpers for browser tests: a real `streamlit run` server on a free port, Debian's Chromium, waits."""
+"""Helpers for browser tests: the app's real server (``serve.py``, as start.sh runs it), Debian's Chromium, waits."""
 
 from __future__ import annotations
 
@@ -36,7 +36,8 @@ def free_port() -> int:
 
 
 class Server:
-    """A `streamlit run app.py` process on a free port (or ``port``); its log is kept for failing tests."""
+    """The app's server as ``scripts/start.sh`` starts it (``serve.py``: ``streamlit run app.py`` with the compute
+    tier started with the server), on a free port (or ``port``); its log is kept for failing tests."""
 
     def __init__(self, env: dict | None = None, port: int | None = None):
         self.port = port or free_port()
@@ -44,7 +45,7 @@ class Server:
         self.log_path = SHOTS.parent / f"server-{self.port}{'-again' if port else ''}.log"
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         cmd = [
-            sys.executable, "-m", "streamlit", "run", "app.py",
+            sys.executable, "serve.py",
             "--server.headless", "true",
             "--server.port", str(self.port),
             "--server.address", "127.0.0.1",

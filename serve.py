@@ -1,0 +1,47 @@
+"""LSTM Lab's server: ``streamlit run app.py`` with the lab already warm when the server answers.
+
+Streamlit runs ``app.py`` only when a browser opens a session, so ``streamlit run app.py`` alone
+starts Ray and the Keras workers on the first visit. This launcher starts the compute tier
+(:func:`lstm_lab.compute.engine`) first, then hands over to Streamlit's own ``streamlit run app.py``
+in the same process; the app's ``compute.engine()`` returns that same engine, already warming or warm.
+The server's log says when the Keras workers are ready. Options are those of ``streamlit run``.
+
+Usage: ``.venv/bin/python serve.py [--server.port 8501 ...]``
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from pathlib import Path
+
+from lstm_lab import compute
+from lstm_lab.errors import LstmLabError
+
+APP = Path(__file__).resolve().parent / "app.py"
+
+
+def main(options: list[str]) -> None:
+    """Start the compute tier, then run Streamlit's ``streamlit run app.py <options>`` (blocks until it stops)."""
+    engine = compute.engine()
+    threading.Thread(target=_log_when_ready, args=(engine, time.monotonic()), name="lstm-lab-warm", daemon=True).start()
+    from streamlit.web import cli
+
+    cli.main(["run", str(APP), *options], prog_name="streamlit")
+
+
+def _log_when_ready(engine, started: float) -> None:
+    from streamlit.logger import get_logger
+
+    log = get_logger("lstm_lab.serve")
+    try:
+        engine.wait_ready()
+    except LstmLabError as e:
+        log.warning("Keras workers not ready: %s", e)
+        return
+    log.info("Keras workers ready, %.1f s after the server started", time.monotonic() - started)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
