@@ -17,7 +17,6 @@ import time
 from pathlib import Path
 
 from lstm_lab import compute
-from lstm_lab.errors import LstmLabError
 
 APP = Path(__file__).resolve().parent / "app.py"
 
@@ -32,14 +31,15 @@ def main(options: list[str]) -> None:
 
 
 def _log_when_ready(engine, started: float) -> None:
+    """Log the compute tier's state each time it changes, until it is first ready."""
     from streamlit.logger import get_logger
 
-    log = get_logger("lstm_lab.serve")
-    try:
-        engine.wait_ready()
-    except LstmLabError as e:
-        log.warning("Keras workers not ready: %s", e)
-        return
+    log, seen = get_logger("lstm_lab.serve"), engine.status
+    while not (status := engine.status).ready:
+        if status != seen:
+            log.warning("%s", status.message)
+            seen = status
+        time.sleep(0.1)
     log.info("Keras workers ready, %.1f s after the server started", time.monotonic() - started)
 
 
