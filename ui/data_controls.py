@@ -12,7 +12,7 @@ from lstm_lab.data.dataset import Dataset
 from lstm_lab.data.sources import SOURCES
 from lstm_lab.records import WindowSummary, format_shape
 from ui import render, state
-from ui.widgets import control, setting
+from ui.widgets import control, setting, typed_setting
 
 TASKS = {
     "regression": "Regression (predict values)",
@@ -32,11 +32,11 @@ def source_section() -> None:
     source = SOURCES[state.lab().data.source]
     if source.generated:
         label = "Sequences (samples)" if source.sequences else "Rows (time steps in the series)"
-        setting(st.slider, label, "data.rows", min_value=100, max_value=5000, step=50)
+        typed_setting(label, "data.rows", min_value=100, max_value=5000, step=50)
         setting(st.slider, "Channels (each one becomes a feature)", "data.channels", min_value=1, max_value=8)
         setting(st.slider, "Noise", "data.noise", min_value=0.0, max_value=1.0, step=0.05)
         if source.sequences:
-            setting(st.slider, "Timesteps (sequence length, `timesteps`)", "data.timesteps", min_value=2, max_value=200)
+            typed_setting("Timesteps (sequence length, `timesteps`)", "data.timesteps", min_value=2, max_value=200)
 
 
 def task_section(dataset: Dataset) -> None:
@@ -115,11 +115,9 @@ def window_section(dataset: Dataset) -> None:
     st.subheader("Window" if dataset.is_series else "Sequences")
     if dataset.is_series:
         max_t = max(2, min(500, dataset.rows - 2))
-        setting(st.slider, "Timesteps (`timesteps`, the window length)", "data.timesteps", min_value=1, max_value=max_t)
-        setting(
-            st.slider, "Horizon (how many steps ahead; k for next k values)", "data.horizon", min_value=1, max_value=50
-        )
-        setting(st.slider, "Stride (rows between window starts)", "data.stride", min_value=1, max_value=50)
+        typed_setting("Timesteps (`timesteps`, the window length)", "data.timesteps", min_value=1, max_value=max_t)
+        typed_setting("Horizon (how many steps ahead; k for next k values)", "data.horizon", min_value=1, max_value=50)
+        typed_setting("Stride (rows between window starts)", "data.stride", min_value=1, max_value=50)
     elif dataset.lengths is not None:
         setting(st.radio, "Padding (where the zeros go)", "data.padding", options=["post", "pre"], horizontal=True)
         st.info(

@@ -16,7 +16,7 @@ from lstm_lab.edits import Edit
 from lstm_lab.errors import LstmLabError
 from lstm_lab.presets import preset_lab
 from lstm_lab.share import HIDEABLE, control_name, from_query, to_query
-from lstm_lab.spec import DataSpec, LabSpec, get_path
+from lstm_lab.spec import DataSpec, LabSpec
 from lstm_lab.teach.changes import changed_parts, stale_note
 
 LAB = "lab"  # the LabSpec
@@ -41,7 +41,8 @@ SET_COOKIE = "set_cookie"  # the cookie still has to be written
 SAVED = "saved"  # what this session last wrote to the store or read from it, so a run writes only what changed
 CELL = "cell"  # the Inside the cell page: its last trace, what it traced, and the picks to restore on return
 WIDGET_PREFIX = "w."
-TYPED = "#typed"  # the key suffix of a setting's number box beside its slider (then the value it shows)
+WIDGET_VERSIONS = "widget_versions"  # widget name → (version, value shown): see widget_key
+TYPED = "#typed"  # the key suffix of a setting's number box beside its slider
 
 
 def init() -> None:
@@ -96,16 +97,34 @@ def lab_dict() -> dict:
 
 
 def set_lab(new: LabSpec) -> None:
-    """Make ``new`` the lab; widgets that showed something else read the lab again."""
+    """Make ``new`` the lab; widgets that showed something else are drawn anew (see :func:`widget_key`)."""
     st.session_state[LAB] = new
-    st.session_state[LAB_DICT] = as_dict = new.to_dict()
-    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(WIDGET_PREFIX)]:
-        try:
-            stale = get_path(as_dict, key[len(WIDGET_PREFIX) :].split(TYPED)[0]) != st.session_state[key]
-        except (KeyError, IndexError, ValueError, TypeError):  # a control not bound to one path
-            stale = True
-        if stale:
-            del st.session_state[key]
+    st.session_state[LAB_DICT] = new.to_dict()
+
+
+def widget_key(name: str, shown) -> str:
+    """The key of the widget ``name`` (``"model.layers.0.units"``), which must show ``shown``.
+
+    ``w.<name>`` at first, ``w.<name>@<n>`` once the lab has changed what the widget must show, so the browser
+    draws a new widget with the lab's value instead of keeping the old one. Moving the widget itself keeps
+    its key, so the keyboard focus stays on it.
+    """
+    versions = st.session_state.setdefault(WIDGET_VERSIONS, {})
+    version, before = versions.get(name, (0, shown))
+    key = WIDGET_PREFIX + name + (f"@{version}" if version else "")
+    if before != shown and key in st.session_state and st.session_state[key] != shown:
+        version += 1
+        key = f"{WIDGET_PREFIX}{name}@{version}"
+    versions[name] = (version, shown)
+    return key
+
+
+def redraw(key: str) -> None:
+    """Draw the widget with this key anew on the next run, showing the lab's value (a refused change)."""
+    name = key[len(WIDGET_PREFIX) :].split("@")[0]
+    versions = st.session_state.setdefault(WIDGET_VERSIONS, {})
+    version, shown = versions.get(name, (0, None))
+    versions[name] = (version + 1, shown)
 
 
 def apply(edit: Edit, change: tuple | None = None) -> None:

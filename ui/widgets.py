@@ -22,31 +22,24 @@ def setting(widget, label: str, path: str, key_suffix: str = "", **kwargs):
     current = get_path(state.lab_dict(), path)
     if state.hidden(path):
         return current
-    key = state.WIDGET_PREFIX + path + key_suffix
-    if key_suffix.startswith(state.TYPED):  # a box named after its value: a new one for each new value
-        kwargs["value"] = current
-    elif key not in st.session_state:
-        st.session_state[key] = current
+    key = state.widget_key(path + key_suffix, current)
     if "max_value" in kwargs and isinstance(current, (int, float)) and current > kwargs["max_value"]:
         kwargs["max_value"] = current
     if "min_value" in kwargs and isinstance(current, (int, float)) and current < kwargs["min_value"]:
         kwargs["min_value"] = current
-    return widget(label, key=key, on_change=_set, args=(path, key), **kwargs)
+    return widget(label, key=key, on_change=_set, args=(path, key), **_showing(widget, current, kwargs))
 
 
-def typed_setting(label: str, path: str, min_value: int, max_value: int, **kwargs):
-    """An integer setting as a slider over its usual range and, beside it, a box to type any exact value
-    (up to the server's limits); both always show the lab's value."""
+def typed_setting(label: str, path: str, min_value: int, max_value: int, step: int = 1, **kwargs):
+    """An integer setting as a slider over its usual range (moving by ``step``) and, beside it, a box to
+    type any exact value (up to the server's limits); both always show the lab's value."""
     if state.hidden(path):
         return get_path(state.lab_dict(), path)
     slide, typed = st.columns(2, vertical_alignment="bottom")
     with slide:
-        setting(st.slider, label, path, min_value=min_value, max_value=max_value, **kwargs)
+        setting(st.slider, label, path, min_value=min_value, max_value=max_value, step=step, **kwargs)
     with typed:
-        # The box's key holds the value it shows. With one key, a box seeded through session state came
-        # back as min_value when re-mounted, and one given its value kept the browser's old one.
-        current = get_path(state.lab_dict(), path)
-        return setting(st.number_input, label, path, key_suffix=f"{state.TYPED}{current}", min_value=min_value, step=1,
+        return setting(st.number_input, label, path, key_suffix=state.TYPED, min_value=min_value, step=1,
                        label_visibility="collapsed", **kwargs)  # fmt: skip
 
 
@@ -56,10 +49,23 @@ def control(widget, label: str, name: str, value, edit, **kwargs):
     ``value`` is what the lab shows now; ``edit(lab, new_value)`` returns the :class:`~lstm_lab.edits.Edit`,
     or ``None`` to leave the lab as it is.
     """
-    key = state.WIDGET_PREFIX + name
-    if key not in st.session_state:
-        st.session_state[key] = value
-    return widget(label, key=key, on_change=_edit, args=(key, edit), **kwargs)
+    key = state.widget_key(name, value)
+    return widget(label, key=key, on_change=_edit, args=(key, edit), **_showing(widget, value, kwargs))
+
+
+def _showing(widget, value, kwargs: dict) -> dict:
+    """``kwargs`` with the argument that makes ``widget`` show ``value`` when it is first drawn.
+
+    Every widget is given the lab's value, never seeded through ``st.session_state``: a widget seeded that
+    way and drawn anew (its min or max changed, or it was off the page for a run) starts in the browser at
+    its default, its minimum, and sends that back on the next change.
+    """
+    if widget in (st.selectbox, st.radio):
+        options = list(kwargs["options"])
+        return {**kwargs, "index": options.index(value) if value in options else 0}
+    if widget is st.multiselect:
+        return {**kwargs, "default": value}
+    return {**kwargs, "value": value}
 
 
 def _set(path: str, key: str) -> None:
@@ -71,7 +77,7 @@ def _set(path: str, key: str) -> None:
         edit = edits.set_setting(state.lab(), path, value, state.dataset_of)
     except LstmLabError as e:
         state.refuse_setting(e.message)
-        st.session_state[key] = get_path(state.lab_dict(), path)
+        state.redraw(key)  # it still shows the refused value
         return
     state.apply(edit, change=(path, value))
 
@@ -83,7 +89,7 @@ def _edit(key: str, edit) -> None:
         made = edit(state.lab(), st.session_state[key])
     except LstmLabError as e:
         state.refuse_setting(e.message)
-        del st.session_state[key]
+        state.redraw(key)
         return
     if made is not None:
         state.apply(made)

@@ -1,5 +1,6 @@
 """Helpers for AppTest tests: where the app is, page switches, metrics, waiting for training."""
 
+import re
 import time
 from pathlib import Path
 
@@ -58,8 +59,14 @@ def session(query: dict | None = None) -> AppTest:
 
 
 def typed_box(at: AppTest, path: str):
-    """The number box beside the slider of the setting at ``path`` (its key ends in the value it shows)."""
-    prefix = f"w.{path}#typed"
-    boxes = [n for n in at.number_input if n.key and n.key.startswith(prefix)]
-    assert len(boxes) == 1, [n.key for n in at.number_input]
-    return boxes[0]
+    """The number box beside the slider of the setting at ``path``."""
+    return widget(at.number_input, f"{path}#typed")
+
+
+def widget(found, name: str):
+    """The one widget among ``found`` (``at.slider``, ``at.toggle``, …) bound to ``name``: its key is
+    ``w.<name>``, or ``w.<name>@<n>`` once the lab has changed what it shows."""
+    key = re.compile(re.escape(f"w.{name}") + r"(@\d+)?")
+    matches = [w for w in found if w.key and key.fullmatch(w.key)]
+    assert len(matches) == 1, [w.key for w in found]
+    return matches[0]

@@ -1,6 +1,6 @@
 """The Inside the cell page under AppTest: initial weights before training, the trained model after it."""
 
-from app_helpers import goto, wait_for_training
+from app_helpers import goto, wait_for_training, widget
 
 STEP_TABLE = ["heatmap", "what", "x_t·W", "h_prev·U", "b", "z (weighted sum)", "after activation"]
 
@@ -26,8 +26,8 @@ def test_before_training_it_traces_the_initial_weights(app):
 
 def test_bidirectional_layers_offer_both_directions(app):
     goto(app, "model")
-    app.slider(key="w.n_layers").set_value(2).run()
-    app.toggle(key="w.model.layers.1.bidirectional").set_value(True).run()
+    widget(app.slider, "n_layers").set_value(2).run()
+    widget(app.toggle, "model.layers.1.bidirectional").set_value(True).run()
     goto(app, "cell")
     app.selectbox(key="cell_layer").set_value(1).run()
     app.get("button_group")[-1].set_value("backward").run()
@@ -37,7 +37,7 @@ def test_bidirectional_layers_offer_both_directions(app):
 
 def test_after_training_it_traces_the_trained_model_and_says_when_settings_changed(app):
     goto(app, "train")
-    app.number_input(key="w.train.epochs").set_value(1).run()
+    widget(app.number_input, "train.epochs").set_value(1).run()
     app.button(key="train_button").click().run()
     wait_for_training(app)
     goto(app, "cell")
@@ -47,7 +47,7 @@ def test_after_training_it_traces_the_trained_model_and_says_when_settings_chang
     assert step_table(app)["after activation"].tolist() != before  # training changed the weights
     app.get("button_group")[0].set_value("Trained model").run()
     goto(app, "model")
-    app.slider(key="w.model.layers.0.units").set_value(8).run()
+    widget(app.slider, "model.layers.0.units").set_value(8).run()
     goto(app, "cell")
     assert any("changed since" in w.value for w in app.warning)
     assert not app.exception

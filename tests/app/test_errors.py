@@ -1,7 +1,7 @@
 """Each error people hit, triggered through the UI (widgets, links, uploads), then fixed in one click."""
 
 import numpy as np
-from app_helpers import APP, TIMEOUT, goto
+from app_helpers import APP, TIMEOUT, goto, widget
 from streamlit.testing.v1 import AppTest
 
 from lstm_lab.data.dataset import Dataset
@@ -26,7 +26,7 @@ def shapes(at) -> list[str]:
 
 def test_head_after_sequences_against_single_targets(app):
     goto(app, "model")
-    app.toggle(key="w.model.layers.0.return_sequences").set_value(True).run()
+    widget(app.toggle, "model.layers.0.return_sequences").set_value(True).run()
     assert "The head predicts every timestep" in app.error[0].value
     app.button(key="fit.0").click().run()
     assert shapes(app)[-1] == "(None, 1)" and not app.error

@@ -7,7 +7,7 @@ restart is a new session after the process forgot its running jobs and reopened 
 import sqlite3
 import time
 
-from app_helpers import APP, TIMEOUT, goto, metric, restart, session, wait_for_training
+from app_helpers import APP, TIMEOUT, goto, metric, restart, session, wait_for_training, widget
 from streamlit.testing.v1 import AppTest
 
 from lstm_lab.data.upload import load_upload
@@ -37,8 +37,8 @@ def test_upload_settings_and_finished_training_come_back_after_a_restart(token, 
     at.run()
     goto(at, "model")
     assert puts == []  # nothing changed: nothing written
-    at.slider(key="w.model.layers.0.units").set_value(5).run()
-    at.slider(key="w.model.layers.0.units").set_value(6).run()
+    widget(at.slider, "model.layers.0.units").set_value(5).run()
+    widget(at.slider, "model.layers.0.units").set_value(6).run()
     assert puts == ["lab", "lab"]  # a change writes the settings alone
 
     restart()

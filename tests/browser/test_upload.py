@@ -12,6 +12,19 @@ def test_upload_a_csv_window_it_and_train(server, page):
     upload(page, "weather.csv", csv_bytes())
     expect(page.get_by_text("(140, 20, 2)")).to_be_visible()  # 160 rows, timesteps 20, horizon 1
     expect(page.get_by_text("city", exact=False).first).to_be_visible()  # the text column is named as left out
+    name = "Timesteps (`timesteps`, the window length)"
+    box = page.locator(f'input[type="number"][aria-label="{name}"]')
+    box.fill("30")
+    box.press("Enter")
+    expect(page.get_by_text("(130, 30, 2)")).to_be_visible()  # typed: ⌊(160 − 30 − 1)/1⌋ + 1 windows
+    settle(page)  # (while a rerun draws, the widget it replaces is still on the page)
+    slider = page.locator(f'input[type="range"][aria-label="{name}"]')
+    expect(slider).to_have_value("30")  # the slider follows the box
+    slider.focus()
+    page.keyboard.press("ArrowRight")  # and the box follows the slider
+    expect(page.get_by_text("(129, 31, 2)")).to_be_visible()
+    settle(page)
+    expect(box).to_have_value("31")
     page.get_by_role("link", name="Train").click()
     train_to_the_end(page, 2)
     page.get_by_role("link", name="Predictions").click()
