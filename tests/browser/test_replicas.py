@@ -1,0 +1,91 @@
+"""Two web replicas behind nginx, one Ray cluster, one shared store: stopping the replica that served a browser
+loses none of its work. Everything is real: Debian's nginx and PostgreSQL, `ray start --head`, `streamlit run`.
+"""
+
+import re
+
+import psutil
+import pytest
+from browser_helpers import IDLE, ROOT, csv_bytes, settle, train_to_the_end, upload
+from playwright.sync_api import expect
+
+from deploy.stack import Stack
+
+PREDICTED = "predicted temperature"
+LOG_LINE = re.compile(r'"(?P<method>\S+) (?P<uri>\S+)" upstream=(?P<upstream>.*) ws=(?P<ws>\S*)$')
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def stack(request):
+    """Two replicas joined to one `ray start --head` (2 CPUs), sharing the store named by the parameter."""
+    logs = ROOT / "artifacts" / f"replicas-{request.param}"
+    s = Stack(2, logs, store=request.param, ray="head", ray_cpus=2)
+    try:
+        yield s.start()
+    finally:
+        s.stop()
+
+
+def upstream(response) -> str:
+    """The replica that answered: the last address nginx tried (it lists every one it tried)."""
+    return response.headers["x-upstream"].split(",")[-1].strip()
+
+
+def requests_logged(stack) -> list[dict]:
+    return [m.groupdict() for m in map(LOG_LINE.search, stack.nginx.access_log.read_text().splitlines()) if m]
+
+
+def ray_daemons_under(proc) -> list[str]:
+    """Names of the Ray daemons among a process's descendants (a replica that joined a cluster starts none)."""
+    names = []
+    for child in psutil.Process(proc.pid).children(recursive=True):
+        try:
+            names.append(child.name())
+        except psutil.Error:
+            pass
+    return [n for n in names if n in ("gcs_server", "raylet")]
+
+
+def test_stopping_the_replica_that_served_a_browser_keeps_its_upload_and_model(stack, page):
+    first = page.goto(stack.url)
+    served = upstream(first)
+    issued = re.match(r"lstm_lab_sid=([^;]+)", first.header_value("set-cookie")).group(1)
+    page.locator(IDLE).wait_for()
+    upload(page, "weather.csv", csv_bytes())
+    expect(page.get_by_text("(140, 20, 2)")).to_be_visible()
+    page.get_by_role("link", name="Train").click()
+    train_to_the_end(page, 2)
+    page.get_by_role("link", name="Predictions").click()
+    expect(page.locator(".js-plotly-plot").first).to_contain_text(PREDICTED)
+    mae = page.locator('[data-testid="stMetric"]').filter(has_text="MAE").first.inner_text()
+
+    # The app kept the token nginx issued on the first request, so every request of this browser, the
+    # upload and the page load before the cookie included, went to one replica.
+    assert {c["name"]: c["value"] for c in page.context.cookies()}["lstm_lab_sid"] == issued
+    before = requests_logged(stack)
+    assert any(r["uri"].startswith("/_stcore/upload_file/") and r["method"] == "PUT" for r in before)
+    assert {r["upstream"] for r in before} == {served}
+    for replica in stack.replicas:  # both joined the one Ray cluster instead of starting their own
+        assert ray_daemons_under(replica.proc) == []
+
+    gone = next(r for r in stack.replicas if r.address == served)
+    other = next(r for r in stack.replicas if r is not gone)
+    gone.stop()
+    assert other.healthy()
+
+    again = page.goto(f"{stack.url}/predictions")
+    assert upstream(again) == other.address
+    settle(page)
+    expect(page.locator(".js-plotly-plot").first).to_contain_text(PREDICTED)
+    assert page.locator('[data-testid="stMetric"]').filter(has_text="MAE").first.inner_text() == mae
+    page.get_by_role("link", name="Train").click()
+    expect(page.get_by_text("Training finished. Epoch 2 of 2.")).to_be_visible()
+    page.get_by_role("link", name="Data").first.click()
+    expect(page.get_by_text("Loaded: weather.csv")).to_be_visible()
+    expect(page.get_by_text("(140, 20, 2)")).to_be_visible()
+    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+
+    after = requests_logged(stack)[len(before) :]
+    # The websocket went through nginx to the replica that served the browser (logged when it closed).
+    assert any(r["uri"] == "/_stcore/stream" and r["ws"] == "websocket" and r["upstream"] == served for r in after)
+    assert any(r["uri"] == "/_stcore/stream" and r["upstream"].endswith(other.address) for r in after)
