@@ -52,30 +52,31 @@ def render(prefix: Path, listen: str, replicas: list[str], max_upload_mb: int = 
 
 
 class Nginx:
-    """Debian's nginx in the foreground with its own prefix directory, on 127.0.0.1 and a free port.
+    """Debian's nginx in the foreground with its own prefix directory, on a free port of 127.0.0.1 by default.
 
     Args:
         prefix: A new directory for its configuration, pid, logs (``access.log``, ``error.log``) and temp files.
         replicas: The replicas' addresses, ``host:port``.
         port: The port to listen on (default: a free one).
+        host: The address to listen on: 127.0.0.1 (this machine only) or 0.0.0.0 (the network too).
 
     Raises:
         RuntimeError: nginx is not installed, or did not start (the message ends with its error log).
     """
 
-    def __init__(self, prefix: Path, replicas: list[str], port: int | None = None, max_upload_mb: int = 50,
-                 cookie_max_age: int = 7200, timeout: float = 30.0):  # fmt: skip
+    def __init__(self, prefix: Path, replicas: list[str], port: int | None = None, host: str = "127.0.0.1",
+                 max_upload_mb: int = 50, cookie_max_age: int = 7200, timeout: float = 30.0):  # fmt: skip
         if not Path(NGINX).exists():
             raise RuntimeError("nginx is not installed: apt-get install nginx (Debian's package)")
         self.prefix = prefix
         self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"http://{'127.0.0.1' if host == '0.0.0.0' else host}:{self.port}"  # noqa: S104
         self.access_log = prefix / "access.log"
         prefix.mkdir(parents=True, exist_ok=True)
         prefix.chmod(0o755)  # nginx's workers run as an unprivileged user and need its temp directories
         (prefix / "tmp").mkdir(exist_ok=True)
         conf = prefix / "nginx.conf"
-        conf.write_text(render(prefix, f"127.0.0.1:{self.port}", replicas, max_upload_mb, cookie_max_age))
+        conf.write_text(render(prefix, f"{host}:{self.port}", replicas, max_upload_mb, cookie_max_age))
         log = prefix / "error.log"
         command = [NGINX, "-p", str(prefix), "-c", str(conf), "-e", str(log)]
         self.proc = subprocess.Popen(

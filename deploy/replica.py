@@ -1,4 +1,4 @@
-"""One web replica: ``streamlit run app.py`` on its own port, with its own compute service."""
+"""One web replica: ``serve.py`` (``streamlit run app.py``, warm) on its own port, with its own compute service."""
 
 from __future__ import annotations
 
@@ -15,6 +15,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 class Replica:
     """A Streamlit server of the lab, started in the project root with ``env`` added to this environment.
+
+    It runs ``serve.py``, as ``scripts/start.sh`` does: its compute service starts (and joins Ray) with the
+    server, so the first browser nginx sends it finds its Keras workers ready.
 
     Args:
         env: Its store (``LSTM_LAB_DATABASE_URL`` or ``LSTM_LAB_DATA_DIR``) and Ray (``RAY_ADDRESS`` and the
@@ -34,7 +37,7 @@ class Replica:
         self.url = f"http://{self.address}"
         self.log = log
         command = [
-            sys.executable, "-m", "streamlit", "run", "app.py",
+            sys.executable, "serve.py",
             "--server.headless", "true", "--server.address", address, "--server.port", str(self.port),
             "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false",
             "--server.maxUploadSize", str(max_upload_mb),

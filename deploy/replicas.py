@@ -19,7 +19,9 @@ ROOT = Path(__file__).resolve().parents[1]
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="bash deploy/replicas.sh", description=__doc__.splitlines()[0])
     parser.add_argument("replicas", type=int, nargs="?", default=2, help="how many web replicas (default 2)")
-    parser.add_argument("--port", type=int, default=8080, help="nginx's port on 127.0.0.1 (default 8080)")
+    parser.add_argument("--port", type=int, default=8080, help="nginx's port (default 8080)")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="nginx's address: 127.0.0.1 (default, this machine) or 0.0.0.0 (the network)")  # fmt: skip
     parser.add_argument("--store", default="postgresql",
                         help=f"{' or '.join(STORES)} (default postgresql), or a database URL to use")  # fmt: skip
     parser.add_argument("--ray", default="head",
@@ -31,7 +33,8 @@ def main(argv: list[str] | None = None) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):  # both stop everything (SIGINT too when started in the background)
         signal.signal(sig, _interrupt)
     print(f"Starting {args.replicas} replicas, store {args.store}, Ray {args.ray}; logs in {args.logs}", flush=True)
-    stack = Stack(args.replicas, args.logs, port=args.port, store=args.store, ray=args.ray, ray_cpus=args.ray_cpus)
+    stack = Stack(args.replicas, args.logs, port=args.port, host=args.host, store=args.store, ray=args.ray,
+                  ray_cpus=args.ray_cpus)  # fmt: skip
     try:
         stack.start()
         replicas = ", ".join(r.address for r in stack.replicas)

@@ -26,7 +26,8 @@ class Stack:
     Args:
         replicas: How many ``streamlit run`` replicas.
         logs: The directory for every server's log (kept when the stack stops).
-        port: nginx's port on 127.0.0.1 (default: a free one).
+        port: nginx's port (default: a free one).
+        host: nginx's address: 127.0.0.1 (this machine only) or 0.0.0.0 (participants on the network too).
         store: ``"postgresql"`` (a private PostgreSQL server), ``"sqlite"`` (one SQLite file in WAL mode that
             every replica opens), or a database URL to use as it is (``postgresql+psycopg://...``).
         ray: ``"head"`` (one ``ray start --head`` that every replica joins), ``"local"`` (each replica starts a
@@ -39,11 +40,12 @@ class Stack:
         RuntimeError: a server did not start; whatever had started is stopped first.
     """
 
-    def __init__(self, replicas: int, logs: Path, *, port: int | None = None, store: str = "postgresql",
-                 ray: str = "head", ray_cpus: int | None = None, env: dict | None = None):  # fmt: skip
+    def __init__(self, replicas: int, logs: Path, *, port: int | None = None, host: str = "127.0.0.1",
+                 store: str = "postgresql", ray: str = "head", ray_cpus: int | None = None,
+                 env: dict | None = None):  # fmt: skip
         if replicas < 1:
             raise ValueError(f"A stack needs at least one replica, got {replicas}.")
-        self.count, self.port, self.store, self.ray = replicas, port, store, ray
+        self.count, self.port, self.host, self.store, self.ray = replicas, port, host, store, ray
         self.ray_cpus = ray_cpus or os.cpu_count() or 1
         self.env = dict(env or {})
         self.dir = Path(tempfile.mkdtemp(prefix="lstm_lab_stack_"))
@@ -67,7 +69,8 @@ class Stack:
             for i in range(self.count):
                 self.replicas.append(Replica(env, self.logs / f"replica-{i + 1}.log", max_upload_mb=upload_mb))
             ttl = int(env.get("LSTM_LAB_STORE_TTL_SECONDS", 7200))
-            self.nginx = Nginx(self.dir / "nginx", [r.address for r in self.replicas], self.port, upload_mb, ttl)
+            addresses = [r.address for r in self.replicas]
+            self.nginx = Nginx(self.dir / "nginx", addresses, self.port, self.host, upload_mb, ttl)
         except BaseException:
             self.stop()
             raise
