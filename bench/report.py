@@ -315,6 +315,32 @@ def _windowing(r: dict) -> tuple[list[str], str]:
     return [], head + "".join(items)
 
 
+NO_ERRORS = (
+    "- no errors: every rerun finished, no exception or error element was drawn, and every units change "
+    "showed its shape.\n"
+)
+
+
+def _workshop(r: dict) -> tuple[list[str], str]:
+    import workshop_load
+
+    rows = [f"| Workshop load: participants on Streamlit's websocket protocol plus a Chromium probe | "
+            f"{r['capacity']} | | |"]  # fmt: skip
+    errors = sorted({e for s in r["scenarios"] for e in s.get("error_examples", [])})
+    details = (
+        f"**Workshop load** (`bench/workshop_load.py`). {_summary_line(common.ROOT / 'bench' / 'workshop_load.py')}"
+        f"\n\n{workshop_load.table(r)}\n\n"
+        f"- {r['capacity']}\n"
+        f"- each scenario measured for {r['seconds']:.0f} s after every participant had opened the lab; a change "
+        f"every {r['every_s']:g} s per participant; trainers train {r['epochs']} epochs on the stacked preset's data, "
+        "again as soon as one ends. CPU per change counts every rerun a person caused (the probe's too), not the "
+        "fragment polls; the compute tier's share includes the trainings. Load average (1 min) at the end of each "
+        f"scenario, on this shared machine: {', '.join(str(s['load_average']) for s in r['scenarios'])}.\n"
+        + (f"- errors seen: {'; '.join(errors)}.\n" if errors else NO_ERRORS)
+    )
+    return rows, details
+
+
 def _summary_line(path) -> str:
     """The first paragraph of a module's docstring, on one line, in markdown backticks."""
     try:
@@ -334,6 +360,7 @@ SECTIONS = {
     "compute_restart": _compute_restart,
     "cell_trace": _cell_trace,
     "windowing": _windowing,
+    "workshop_load": _workshop,
 }
 TITLES = {
     "shape_latency": "Shape update",
@@ -345,4 +372,5 @@ TITLES = {
     "compute_restart": "Compute faults",
     "cell_trace": "Inside the cell",
     "windowing": "Windowing",
+    "workshop_load": "Workshop load",
 }

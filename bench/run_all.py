@@ -2,7 +2,7 @@
 
 Usage::
 
-    .venv/bin/python bench/run_all.py            # full run (about 15 minutes)
+    .venv/bin/python bench/run_all.py            # full run (about 30 minutes)
     .venv/bin/python bench/run_all.py --quick    # smoke run with few samples (a few minutes)
     .venv/bin/python bench/run_all.py --only shape_latency,memory --no-readme
     .venv/bin/python bench/run_all.py --render-only   # README again from the last results.json
@@ -32,6 +32,7 @@ import report
 import restore
 import shape_latency
 import training_overhead
+import workshop_load
 
 RESULTS = common.LOGS / "results.json"
 FULL = {
@@ -43,6 +44,7 @@ FULL = {
     "restore": (restore.run, {"reps": 8, "restarts": 2, "sizes": (10_000, 100_000, 1_000_000), "table_reps": 5}),
     "compute_restart": (compute_restart.run, {"reps": 3}),
     "cell_trace": (cell_trace.run, {"reps": 10}),
+    "workshop_load": (workshop_load.run, {"participants": (1, 10, 30), "trainings": (0, 2), "seconds": 60.0}),
 }
 QUICK = {
     "shape_latency": {"changes": 10, "block": 5, "warmup": 2, "builds": 10, "with_ray": False},
@@ -53,6 +55,7 @@ QUICK = {
     "restore": {"reps": 2, "restarts": 1, "sizes": (10_000,), "table_reps": 2},
     "compute_restart": {"reps": 1},
     "cell_trace": {"reps": 2},
+    "workshop_load": {"participants": (1, 3), "trainings": (0, 2), "seconds": 20.0},
 }
 
 

@@ -102,8 +102,11 @@ class Tab:
 
     # ------------------------------------------------------------ connecting
 
-    def open(self, path: str = "", query: str = "") -> Run:
-        """Load ``/<path>?<query>`` as a browser does (page, health, host config), connect, run it once."""
+    def open(self, path: str = "", query: str = "", timeout: float | None = None) -> Run:
+        """Load ``/<path>?<query>`` as a browser does (page, health, host config), connect, run it once.
+
+        ``timeout`` bounds this first run instead of the tab's (a server's first page may start its compute tier).
+        """
         suffix = f"?{query}" if query else ""
         for url in (f"{self.base_url}/{path}{suffix}", f"{self.base_url}/_stcore/health",
                     f"{self.base_url}/_stcore/host-config"):  # fmt: skip
@@ -114,7 +117,7 @@ class Tab:
             origin=self.base_url, cookie=self._cookie_header(),
         )  # fmt: skip
         self.query = query
-        return self._rerun(page_name=path)
+        return self._rerun(page_name=path, timeout=timeout)
 
     def _get(self, url: str) -> None:
         request = urllib.request.Request(
@@ -189,7 +192,7 @@ class Tab:
     # ------------------------------------------------------------ the protocol
 
     def _rerun(self, page_name: str = "", extra: list[WidgetState] = (), fragment_id: str = "",
-               auto: bool = False) -> Run:  # fmt: skip
+               auto: bool = False, timeout: float | None = None) -> Run:  # fmt: skip
         if self.ws is None:
             raise ProtocolError("not connected")
         msg = BackMsg()
@@ -207,10 +210,10 @@ class Tab:
         state.widget_states.widgets.extend(widgets)
         started = time.perf_counter()
         self.ws.send_binary(msg.SerializeToString())
-        return self._read_run(started, fragment=bool(fragment_id))
+        return self._read_run(started, fragment=bool(fragment_id), timeout=timeout or self.timeout)
 
-    def _read_run(self, started: float, fragment: bool) -> Run:
-        deadline = started + self.timeout
+    def _read_run(self, started: float, fragment: bool, timeout: float) -> Run:
+        deadline = started + timeout
         run = Run(seconds=0.0, status=-1)
         if not fragment:
             self._seen = set()
@@ -234,7 +237,7 @@ class Tab:
                 if run.status == FINISHED.FINISHED_SUCCESSFULLY:  # widgets not drawn this run are gone
                     self.widgets = {k: w for k, w in self.widgets.items() if k in self._seen}
                 return run
-        raise ProtocolError(f"the run did not finish within {self.timeout:.0f} s")
+        raise ProtocolError(f"the run did not finish within {timeout:.0f} s")
 
     def _handle(self, fwd: ForwardMsg, run: Run) -> str:
         kind = fwd.WhichOneof("type")

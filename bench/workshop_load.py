@@ -282,9 +282,14 @@ def table(result: dict) -> str:
             f"| {s['participants']} | {s['trainings']} | {_ms(s['simulated'])} | {_ms(s['probe'])} | {s['errors']} | "
             f"{cpu.get('web server', 0):.0f} ms / {cpu.get('compute tier', 0):.0f} ms | "
             f"{rss.get('web server', 0)} MB / {rss.get('compute tier', 0)} MB | "
-            + (f"{q['median'] / 1000:.1f} s (n = {q['n']}) |" if q.get("n") else "– |")
+            + (f"{q['median'] / 1000:.1f} s (n = {q['n']}) |" if q.get("n") else _no_epoch(s))
         )
     return "\n".join(lines)
+
+
+def _no_epoch(s: dict) -> str:
+    started = s["trainings_started"]
+    return f"none reached its first epoch ({started} started) |" if started else "– |"
 
 
 def _ms(s: dict) -> str:
