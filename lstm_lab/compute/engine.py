@@ -103,8 +103,10 @@ class Engine:
         """Start a compute service and watch it until it fails: (whether it was ever ready, why it failed)."""
         address = os.path.join(self._dir, f"compute-{generation}.sock")
         env = {**service_env(), "LSTM_LAB_AUTHKEY": self._authkey.hex(), "LSTM_LAB_PARENT": str(os.getpid())}
+        # Ray puts its driver's working directory on every worker's sys.path: from the project folder, a
+        # cluster's workers on this machine would import lstm_lab from there instead of from runtime_env.
         self._child = subprocess.Popen(
-            [sys.executable, "-m", "lstm_lab.compute.service", address], env=env, cwd=ROOT, start_new_session=True
+            [sys.executable, "-m", "lstm_lab.compute.service", address], env=env, cwd=self._dir, start_new_session=True
         )
         self._address = address
         ready, deadline = False, time.monotonic() + START_TIMEOUT

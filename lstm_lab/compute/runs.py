@@ -69,14 +69,15 @@ class Runs:
     Args:
         new_worker: Makes a TrainingWorker actor (asking Ray for one training slot).
         capacity: How many trainings the cluster runs at once, asked again on every :meth:`tick`.
+        queue: The cluster's :class:`~lstm_lab.compute.training_queue.TrainingQueue` actor.
     """
 
-    def __init__(self, new_worker: Callable[[], object], capacity: Callable[[], int]):
+    def __init__(self, new_worker: Callable[[], object], capacity: Callable[[], int], queue):
         self._new_worker = new_worker
         self._spare = new_worker()
         self._capacity = capacity
         self._service = secrets.token_hex(6)
-        self._queue = training_queue()
+        self._queue = queue
         self._runs: dict[str, Run] = {}
         self._lock = threading.RLock()
 

@@ -22,6 +22,7 @@ import ray
 
 from lstm_lab.compute import cluster
 from lstm_lab.compute.runs import Runs
+from lstm_lab.compute.training_queue import training_queue
 from lstm_lab.compute.workers import ShapesWorker, TrainingWorker
 from lstm_lab.errors import LstmLabError
 from lstm_lab.limits import LIMITS
@@ -48,9 +49,10 @@ class Service:
             self._daemons = cluster.local_daemons()
             # A shapes worker that dies (OOM, a kill) is started again by Ray, and its calls retried.
             self.shapes = ShapesWorker.options(max_restarts=-1, max_task_retries=3).remote()
-            ray.get(self.shapes.ready.remote(), timeout=START_TIMEOUT)
+            queue = training_queue()  # on a cluster, maybe started already by another web replica
+            ray.get([self.shapes.ready.remote(), queue.ready.remote()], timeout=START_TIMEOUT)
             self.runs = Runs(lambda: TrainingWorker.options(num_cpus=LIMITS.cpus_per_training, resources=slot)
-                             .remote(), lambda: cluster.capacity(slot))  # fmt: skip
+                             .remote(), lambda: cluster.capacity(slot), queue)  # fmt: skip
             self.runs.tick()
             self.ready = True
         except Exception as e:  # noqa: BLE001  (any failure to start is reported, then retried by the server)

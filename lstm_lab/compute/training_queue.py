@@ -42,6 +42,9 @@ class TrainingQueue:
         self._tickets: dict[str, Ticket] = {}
         self._synced: dict[str, float] = {}
 
+    def ready(self) -> bool:
+        return True
+
     def join(self, service: str, ticket: str, browser: str, cap: int) -> dict:
         """Put a run at the end of the line: ``{"ahead": n, "joined": its place}``, or ``{"refused": n}`` when
         ``browser`` already has ``cap`` runs running or queued (``cap`` 0: no cap)."""
