@@ -27,6 +27,10 @@ from lstm_lab.spec import LabSpec
 MATERIALISE_BYTES = 256 * 2**20
 # Keras's seed and session are per process: whoever sets the seed and builds a model holds this lock.
 KERAS_STATE = threading.RLock()
+# Live predictions may use this share of the CPU time the training has used so far.
+PREDICT_SHARE = 0.03
+# Windows per forward pass when predicting (a stateful model's fixed batch instead).
+PREDICT_CHUNK = 4096
 
 
 @dataclass
@@ -92,7 +96,8 @@ def train(lab: LabSpec, dataset: Dataset, progress: ProgressTracker | None = Non
     batch = lab.train.batch_size
     steps = math.ceil(len(x_train) / batch)
     progress.update(state="training", epochs=lab.train.epochs, steps=steps, params=full.count_params())
-    live = live_updates(keras, progress, prep, lab)
+    forward = Forward(model, prep)  # traced now, once: the final predictions need it anyway
+    live = live_updates(keras, progress, prep, lab, forward)
     progress.model = model
     limit = threading.Timer(
         LIMITS.max_train_seconds,
@@ -128,22 +133,24 @@ def _training_model(keras, full, lab: LabSpec, prep: Prepared):
     return full if len(full.outputs) == 1 else keras.Model(full.inputs, main, name=full.name)
 
 
-def live_updates(keras, progress: ProgressTracker, prep: Prepared, lab: LabSpec):
+def live_updates(keras, progress: ProgressTracker, prep: Prepared, lab: LabSpec, forward: Forward):
     """A Keras callback: history per epoch, refreshed predictions and a NaN guard.
 
     It has no per-batch hook, so Keras never waits for a batch's loss on its account: Stop and the
     time limit set ``model.stop_training`` directly (:meth:`Progress.stop`), which Keras checks after
     every step. A NaN or infinite loss is caught at the epoch's end (an epoch's mean loss is NaN if
     any batch's was) and the previous epoch's weights are restored. Predictions are refreshed at an
-    epoch's end while all refreshes stay under 5% of the time.
+    epoch's end (the first one at once) while all refreshes stay under :data:`PREDICT_SHARE` of the
+    CPU time the training has used, through ``forward`` (one traced function, no per-call setup).
     """
 
     class LiveUpdates(keras.callbacks.Callback):
         def __init__(self):
             super().__init__()
             self.started = time.monotonic()
+            self.cpu_started = time.process_time()
             self.good_weights = None
-            self.predict_seconds = 0.0
+            self.predict_cpu = 0.0
             self.refreshes = 0
             self.failure: str | None = None
 
@@ -170,32 +177,57 @@ def live_updates(keras, progress: ProgressTracker, prep: Prepared, lab: LabSpec)
             with progress.lock:
                 progress.history.append({"epoch": epoch + 1, **logs, "seconds": round(elapsed, 3)})
                 progress.epoch = epoch + 1
-            expected = self.predict_seconds / self.refreshes if self.refreshes else 0.5  # the first one traces
-            if self.predict_seconds + expected <= 0.05 * elapsed:
-                start = time.monotonic()
-                progress.update(predictions=self.predict())
-                self.predict_seconds += time.monotonic() - start
+            expected = self.predict_cpu / self.refreshes if self.refreshes else 0.0
+            if self.predict_cpu + expected <= PREDICT_SHARE * (time.process_time() - self.cpu_started):
+                start = time.process_time()
+                progress.update(predictions=forward.predictions(lab))
+                self.predict_cpu += time.process_time() - start
                 self.refreshes += 1
-
-        def predict(self) -> Predictions | None:
-            x_test, _ = prep.part("test")
-            if len(x_test) == 0:
-                return None
-            y_pred = self.model.predict(_contiguous(x_test), batch_size=512, verbose=0)
-            x_val, _ = prep.part("val")
-            y_val_pred = None
-            if prep.task == "regression" and len(x_val):
-                y_val_pred = self.model.predict(_contiguous(x_val), batch_size=512, verbose=0)
-            return predictions_view(prep, y_pred, lab.data, y_val_pred)
 
         def outcome(self) -> dict:
             """Final state, message and predictions once ``fit`` has returned."""
+            predictions = forward.predictions(lab)
             if self.failure:
-                return {"state": "failed", "message": self.failure, "predictions": self.predict()}
+                return {"state": "failed", "message": self.failure, "predictions": predictions}
             state = "stopped" if progress.stop_requested else "done"
-            return {"state": state, "message": progress.stop_reason, "predictions": self.predict()}
+            return {"state": state, "message": progress.stop_reason, "predictions": predictions}
 
     return LiveUpdates()
+
+
+class Forward:
+    """The model's predictions on the validation and test windows, through one traced function.
+
+    ``model.predict`` sets up a dataset and an iterator on every call, which costs as much as an epoch
+    of a small training; ``predict_on_batch`` on chunks of one shape (the last chunk padded with zero
+    windows whose outputs are dropped) traces once, here, and then only computes.
+    """
+
+    def __init__(self, model, prep: Prepared, chunk: int = PREDICT_CHUNK):
+        self.model, self.prep = model, prep
+        fixed = model.inputs[0].shape[0]  # a stateful model's batch, else None
+        parts = [len(prep.part(name)[0]) for name in ("val", "test")]
+        self.chunk = fixed or max(1, min(chunk, max(parts)))
+        self.model.predict_on_batch(np.zeros((self.chunk, *prep.X.shape[1:]), np.float32))  # trace now
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        """The model's outputs for windows ``x`` (at least one), one chunk at a time."""
+        out = []
+        for i in range(0, len(x), self.chunk):
+            part = _contiguous(x[i : i + self.chunk])
+            if len(part) < self.chunk:
+                part = np.concatenate([part, np.zeros((self.chunk - len(part), *part.shape[1:]), np.float32)])
+            out.append(np.asarray(self.model.predict_on_batch(part))[: len(x) - i])
+        return np.concatenate(out)
+
+    def predictions(self, lab: LabSpec) -> Predictions | None:
+        """The predictions view of the test windows (None without any), with the validation windows' for the band."""
+        x_test, _ = self.prep.part("test")
+        if len(x_test) == 0:
+            return None
+        x_val, _ = self.prep.part("val")
+        y_val_pred = self(x_val) if self.prep.task == "regression" and len(x_val) else None
+        return predictions_view(self.prep, self(x_test), lab.data, y_val_pred)
 
 
 def _contiguous(x: np.ndarray) -> np.ndarray:

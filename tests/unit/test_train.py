@@ -125,3 +125,34 @@ def test_multiclass_on_variable_length_sequences_with_masking():
     result = train(lab, frequency_sequences(90, 12, 1, 0.1, 0))
     assert result.state == "done"
     assert len(result.predictions.confusion) == 3
+
+
+def test_forward_pass_in_padded_chunks_matches_keras_predict():
+    import keras
+
+    from lstm_lab.data.window import prepare
+    from lstm_lab.model.build import build_model
+    from lstm_lab.model.train import Forward
+
+    lab = _lab(**{"model.layers": [{"units": 4, "bidirectional": True}]})
+    prep = prepare(sine_table(160, 1, 0.1, 0), lab.data)
+    keras.utils.set_random_seed(0)
+    model = build_model(lab.model_spec(features=prep.X.shape[2], timesteps=prep.X.shape[1]))
+    x = np.ascontiguousarray(prep.X[:23], dtype=np.float32)
+    forward = Forward(model, prep, chunk=5)  # 23 windows: four full chunks and one padded with zeros
+    np.testing.assert_allclose(forward(x), model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+
+
+def test_predictions_are_refreshed_while_training_and_match_the_final_ones():
+    refreshed_at = []
+
+    class Watched(ProgressTracker):
+        def update(self, **values):
+            if "predictions" in values and self.state == "training":
+                refreshed_at.append(self.epoch)
+            super().update(**values)
+
+    result = train(_lab(**{"train.epochs": 5}), sine_table(160, 1, 0.1, 0), Watched())
+    assert result.state == "done"
+    assert refreshed_at and refreshed_at[0] == 1  # the first refresh comes with the first epoch
+    assert len(result.predictions.predicted) == len(result.predictions.actual) > 0
