@@ -40,6 +40,7 @@ IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 TABLE = '[data-testid="stTable"]'
 UNITS = 'input[type="range"][aria-label="Units (`units`)"]'
 STARTUP_TIMEOUT_MS = 180_000
+SERVE = "serve.py"  # the README's entry: ``streamlit run app.py`` with the compute tier started first
 
 
 def env_with_root(extra: dict | None = None) -> dict:
@@ -55,7 +56,8 @@ def free_port() -> int:
 
 
 class Server:
-    """``streamlit run <script>`` on a free port (or ``port``); ``started`` is the moment it was launched."""
+    """``streamlit run <script>`` (``python serve.py`` for :data:`SERVE`) on a free port (or ``port``); ``started``
+    is the moment it was launched."""
 
     def __init__(self, script: str = "app.py", wait: bool = True, env: dict | None = None, port: int | None = None):
         self.script = script
@@ -63,8 +65,9 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         LOGS.mkdir(parents=True, exist_ok=True)
         self.log_path = LOGS / f"server-{Path(script).stem}-{self.port}.log"
+        entry = [PYTHON, script] if script == SERVE else [PYTHON, "-m", "streamlit", "run", script]
         cmd = [
-            PYTHON, "-m", "streamlit", "run", script,
+            *entry,
             "--server.headless", "true",
             "--server.port", str(self.port),
             "--server.address", "127.0.0.1",

@@ -38,7 +38,7 @@ RESULTS = common.LOGS / "results.json"
 FULL = {
     "shape_latency": (shape_latency.run, {"changes": 40, "block": 5, "warmup": 5, "builds": 30}),
     "concurrency": (concurrency.run, {"cycles": 3, "rounds": 4}),
-    "training_overhead": (training_overhead.run, {"epochs": 20, "reps": 3}),
+    "training_overhead": (training_overhead.run, {"epochs": 10, "reps": 10}),
     "cold_start": (cold_start.run, {"reps": 3}),
     "memory": (memory.run, {"changes": 200, "trainings": 20, "sessions": 10}),
     "restore": (restore.run, {"reps": 8, "restarts": 2, "sizes": (10_000, 100_000, 1_000_000), "table_reps": 5}),
