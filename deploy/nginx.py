@@ -11,7 +11,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from deploy.processes import accepts, free_port, stop_group, wait_for
+from deploy.processes import free_port, stop_group, wait_for
 
 TEMPLATE = Path(__file__).with_name("nginx.conf.template")
 NGINX = "/usr/sbin/nginx"
@@ -77,13 +77,14 @@ class Nginx:
         (prefix / "tmp").mkdir(exist_ok=True)
         conf = prefix / "nginx.conf"
         conf.write_text(render(prefix, f"{host}:{self.port}", replicas, max_upload_mb, cookie_max_age))
-        log = prefix / "error.log"
+        log, pid = prefix / "error.log", prefix / "nginx.pid"
+        pid.unlink(missing_ok=True)
         command = [NGINX, "-p", str(prefix), "-c", str(conf), "-e", str(log)]
         self.proc = subprocess.Popen(
             command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True
         )
-        try:
-            wait_for(lambda: accepts(self.port), "nginx", self.proc, log, timeout)
+        try:  # nginx writes its pid file once it has bound its port (another server there would also accept)
+            wait_for(pid.exists, "nginx", self.proc, log, timeout)
         except BaseException:
             self.stop()
             raise

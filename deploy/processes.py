@@ -33,15 +33,6 @@ def wait_for(ready: Callable[[], bool], what: str, proc: subprocess.Popen, log: 
         time.sleep(0.3)
 
 
-def accepts(port: int) -> bool:
-    """Whether something accepts TCP connections on 127.0.0.1:``port``."""
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=1).close()
-        return True
-    except OSError:
-        return False
-
-
 def stop_group(proc: subprocess.Popen, sig: int = signal.SIGTERM, grace: float = 30.0, leader_only=False) -> None:
     """Send ``sig`` to the process group ``proc`` leads (started with ``start_new_session=True``), or to ``proc``
     alone if ``leader_only`` (a server that stops its own children), wait up to ``grace`` seconds for ``proc``,

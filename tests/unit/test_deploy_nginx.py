@@ -6,12 +6,14 @@ read off the answer; tests/browser/test_replicas.py runs the same configuration 
 
 import http.server
 import re
+import socket
 import subprocess
 import sys
 import threading
 import urllib.request
 from pathlib import Path
 
+import psutil
 import pytest
 
 from deploy import nginx
@@ -89,6 +91,17 @@ def test_the_command_line_writes_the_configuration_for_other_machines(tmp_path):
 def test_a_replica_must_be_host_and_port(replicas):
     with pytest.raises(ValueError):
         render(Path("/srv/lab"), "80", replicas)
+
+
+def test_a_port_already_taken_is_an_error_and_leaves_no_nginx(backends, tmp_path):
+    tmp_path.chmod(0o755)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        with pytest.raises(RuntimeError, match="Address already in use"):
+            Nginx(tmp_path / "nginx", [f"127.0.0.1:{backends[0].server_port}"], port=taken.getsockname()[1])
+    ours = [p for p in psutil.process_iter(["cmdline"]) if str(tmp_path / "nginx") in " ".join(p.info["cmdline"] or [])]
+    assert ours == []
 
 
 def test_a_first_request_gets_the_cookie_and_the_replica_it_will_keep(backends, proxy):
