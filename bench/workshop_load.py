@@ -98,12 +98,16 @@ class Probe:
 
 
 class Sampler:
-    """CPU seconds and RSS of the web server process and, apart, of its descendants (the compute tier),
-    once a second in a thread; CPU includes the descendants that ended (their parents' children times)."""
+    """CPU seconds and RSS of the web server process and, apart, of its descendants (the compute tier: the
+    compute service, Ray's daemons and workers), read once a second in a thread.
+
+    CPU between two moments adds up each process's own CPU time over the samples in between, so a process
+    that started meanwhile counts from zero and one that ended counts until its last sample.
+    """
 
     def __init__(self, pid: int, interval: float = 1.0):
         self.pid, self.interval = pid, interval
-        self.samples: list[tuple[float, float, float, float, float]] = []  # time, cpu web, cpu tier, rss ×2
+        self.samples: list[tuple[float, dict[int, float], float, float]] = []  # time, CPU s by pid, RSS MB ×2
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
@@ -123,30 +127,36 @@ class Sampler:
                 pass
             self._stop.wait(self.interval)
 
-    def sample(self) -> tuple[float, float, float, float, float]:
+    def sample(self) -> tuple[float, dict[int, float], float, float]:
         server = psutil.Process(self.pid)
         t = server.cpu_times()
-        web, tier = t.user + t.system, t.children_user + t.children_system
-        web_rss, tier_rss = server.memory_info().rss, 0
+        cpu, web_rss, tier_rss = {self.pid: t.user + t.system}, server.memory_info().rss, 0
         for child in server.children(recursive=True):
             try:
                 c = child.cpu_times()
-                tier += c.user + c.system + c.children_user + c.children_system
+                cpu[child.pid] = c.user + c.system
                 tier_rss += child.memory_info().rss
             except psutil.Error:  # it ended between the listing and the reading
                 continue
-        return time.time(), web, tier, web_rss / 2**20, tier_rss / 2**20
+        return time.time(), cpu, web_rss / 2**20, tier_rss / 2**20
+
+    def cpu(self, samples: list) -> dict[str, float]:
+        """CPU seconds of the web server and of the compute tier over consecutive ``samples``."""
+        first, last = samples[0][1], {}
+        for _, cpu, _, _ in samples:
+            last.update(cpu)
+        used = {pid: seconds - first.get(pid, 0.0) for pid, seconds in last.items()}
+        return {"web server": used.pop(self.pid, 0.0), "compute tier": sum(used.values())}
 
     def between(self, start: float, end: float) -> dict:
         """CPU seconds, wall seconds and peak RSS (MB) between two ``time.time()`` moments."""
         inside = [s for s in self.samples if start <= s[0] <= end]
         if len(inside) < 2:
             return {}
-        first, last = inside[0], inside[-1]
         return {
-            "wall_s": last[0] - first[0],
-            "cpu_s": {"web server": last[1] - first[1], "compute tier": last[2] - first[2]},
-            "peak_rss_mb": {"web server": max(s[3] for s in inside), "compute tier": max(s[4] for s in inside)},
+            "wall_s": inside[-1][0] - inside[0][0],
+            "cpu_s": self.cpu(inside),
+            "peak_rss_mb": {"web server": max(s[2] for s in inside), "compute tier": max(s[3] for s in inside)},
         }
 
 
@@ -236,7 +246,7 @@ def _wait_quiet(pid: int, timeout: float = 90.0) -> None:
     while time.monotonic() < deadline:
         time.sleep(3)
         now = sampler.sample()
-        if (now[2] - before[2]) / (now[0] - before[0]) < 0.3:
+        if sampler.cpu([before, now])["compute tier"] / (now[0] - before[0]) < 0.3:
             return
         before = now
 
