@@ -108,6 +108,7 @@ class Sampler:
     def __init__(self, pid: int, interval: float = 1.0):
         self.pid, self.interval = pid, interval
         self.samples: list[tuple[float, dict[int, float], float, float]] = []  # time, CPU s by pid, RSS MB ×2
+        self.kinds: dict[int, str] = {}  # pid → ray::ShapesWorker, ray::TrainingWorker, raylet, python …
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
@@ -135,6 +136,8 @@ class Sampler:
             try:
                 c = child.cpu_times()
                 cpu[child.pid] = c.user + c.system
+                if child.pid not in self.kinds:
+                    self.kinds[child.pid] = procs.process_kind(child.pid)
                 tier_rss += child.memory_info().rss
             except psutil.Error:  # it ended between the listing and the reading
                 continue
@@ -142,11 +145,23 @@ class Sampler:
 
     def cpu(self, samples: list) -> dict[str, float]:
         """CPU seconds of the web server and of the compute tier over consecutive ``samples``."""
+        used = self._used(samples)
+        return {"web server": used.pop(self.pid, 0.0), "compute tier": sum(used.values())}
+
+    def cpu_by_kind(self, samples: list) -> dict[str, float]:
+        """CPU seconds of the compute tier's processes by kind (the shapes worker, training workers, …)."""
+        by_kind: dict[str, float] = {}
+        for pid, seconds in self._used(samples).items():
+            if pid != self.pid:
+                kind = self.kinds.get(pid, "?")
+                by_kind[kind] = by_kind.get(kind, 0.0) + seconds
+        return by_kind
+
+    def _used(self, samples: list) -> dict[int, float]:
         first, last = samples[0][1], {}
         for _, cpu, _, _ in samples:
             last.update(cpu)
-        used = {pid: seconds - first.get(pid, 0.0) for pid, seconds in last.items()}
-        return {"web server": used.pop(self.pid, 0.0), "compute tier": sum(used.values())}
+        return {pid: seconds - first.get(pid, 0.0) for pid, seconds in last.items()}
 
     def between(self, start: float, end: float) -> dict:
         """CPU seconds, wall seconds and peak RSS (MB) between two ``time.time()`` moments."""
@@ -156,6 +171,7 @@ class Sampler:
         return {
             "wall_s": inside[-1][0] - inside[0][0],
             "cpu_s": self.cpu(inside),
+            "tier_cpu_s": self.cpu_by_kind(inside),
             "peak_rss_mb": {"web server": max(s[2] for s in inside), "compute tier": max(s[3] for s in inside)},
         }
 
@@ -224,12 +240,15 @@ def _figures(raw: dict, probed: list, sampler: Sampler) -> dict:
         result["cpu_ms_per_change"] = {k: round(1000 * v / max(all_changes, 1), 1) for k, v in usage["cpu_s"].items()}
         result["cores"] = {k: round(v / usage["wall_s"], 2) for k, v in usage["cpu_s"].items()}
         result["peak_rss_mb"] = {k: round(v) for k, v in usage["peak_rss_mb"].items()}
+        ranked = sorted(usage["tier_cpu_s"].items(), key=lambda kv: -kv[1])
+        result["tier_cores"] = {k: round(v / usage["wall_s"], 2) for k, v in ranked if v / usage["wall_s"] >= 0.01}
     common.say(
         f"    {result['participants']} + {result['trainings']} training: participants median "
         f"{result['simulated'].get('median')} ms p95 {result['simulated'].get('p95')} ms "
         f"(n={result['simulated'].get('n', 0)}); probe median {result['probe'].get('median')} ms p95 "
         f"{result['probe'].get('p95')} ms; errors {result['errors']}; CPU/change {result.get('cpu_ms_per_change')}; "
-        f"queue wait {result['queue_wait'].get('median')} ms; load {result['load_average']}"
+        f"queue wait {result['queue_wait'].get('median')} ms; load {result['load_average']}; cores: "
+        f"{result.get('cores')}, compute tier by process: {result.get('tier_cores')}"
     )
     return result
 
