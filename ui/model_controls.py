@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lstm_lab import compute, edits
-from lstm_lab.charts.diagram import diagram_figure
+from lstm_lab.charts.diagram import model_diagram
 from lstm_lab.errors import LstmLabError
 from lstm_lab.limits import LIMITS
 from lstm_lab.records import ShapeRow, format_shape
@@ -109,11 +109,11 @@ def what_changed(rows: list[ShapeRow]) -> None:
 
 
 def diagram_section(spec, rows: list[ShapeRow]) -> None:
-    """The model unrolled over its timesteps: where each output leaves, redrawn on every change."""
+    """The model unrolled over its timesteps: where each output leaves, redrawn on every change (one SVG
+    image: a chart of a few hundred annotations cost the browser more than the rest of the page)."""
     st.subheader("Unrolled over time")
-    only_download = ["zoom2d", "pan2d", "select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d", "resetScale2d"]
-    config = {"displaylogo": False, "modeBarButtonsToRemove": only_download}
-    st.plotly_chart(diagram_figure(spec, rows), width="content", config=config, key="diagram")
+    drawing = model_diagram(spec, rows)
+    st.image(drawing.svg(), width="content")
 
 
 def table_section(rows: list[ShapeRow]) -> None:

@@ -80,10 +80,13 @@ def _share() -> None:
     hidden = st.session_state.get(state.HIDDEN, set())
     if hidden:
         st.caption(f"Instructor view: {len(hidden)} control(s) hidden by the link.")
-    with st.expander("Instructor mode"):
-        chosen = st.multiselect("Hide these controls in the link", HIDEABLE, key="hide_choice")
-        query = to_query(state.lab())
-        if chosen:
-            query["hide"] = ",".join(chosen)
-        base = str(st.context.url or "").split("?")[0]
-        st.code(f"{base}?{urlencode(query)}" if query else base, language=None, wrap_lines=True)
+    instructor = st.expander("Instructor mode", key=state.INSTRUCTOR, on_change="rerun")
+    if instructor.open:  # drawn only when open: a section's change then redraws the page (ui.section)
+        with instructor:
+            chosen = st.multiselect("Hide these controls in the link", HIDEABLE, key="hide_choice")
+            query = to_query(state.lab())
+            if chosen:
+                query["hide"] = ",".join(chosen)
+            base = str(st.context.url or "").split("?")[0]
+            st.code(f"{base}?{urlencode(query)}" if query else base, language=None, wrap_lines=True)
+            st.session_state[state.LINKED] = state.lab_dict()

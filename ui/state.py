@@ -36,6 +36,8 @@ SETTING_ERROR = "setting_error"  # the message of a setting that could not be ap
 HIDDEN = "hidden"  # controls the link hides (instructor mode)
 LINK_PROBLEMS = "link_problems"  # what the link asked for that could not be done
 PRESET_CHOICE = "preset_choice"
+INSTRUCTOR = "instructor_mode"  # the sidebar's instructor-mode expander: open or not
+LINKED = "linked_lab"  # the lab dict the sidebar's instructor link was last drawn for
 BROWSER = "browser_token"  # this browser's token (ui.persist keeps its work under it)
 SET_COOKIE = "set_cookie"  # the cookie still has to be written
 SAVED = "saved"  # what this session last wrote to the store or read from it, so a run writes only what changed
@@ -79,6 +81,11 @@ def sync_url() -> None:
         wanted["hide"] = ",".join(sorted(st.session_state[HIDDEN]))
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
+
+
+def link_is_stale() -> bool:
+    """True when the sidebar's instructor link is open and shows another lab than this one."""
+    return bool(st.session_state.get(INSTRUCTOR)) and st.session_state.get(LINKED) != lab_dict()
 
 
 def hidden(path: str) -> bool:

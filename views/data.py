@@ -8,6 +8,7 @@ from lstm_lab.errors import LstmLabError
 from lstm_lab.teach.explain import explain
 from ui import data_controls as dc
 from ui import render, state, upload
+from ui.section import section
 from ui.widgets import changes, setting_error
 
 st.title("Data")
@@ -15,8 +16,8 @@ st.caption("Where the sequences come from, and how a table becomes `(samples, ti
 setting_error()
 changes()
 
-left, right = st.columns([1, 1], gap="large")
-with left:
+source, columns = st.columns([1, 1], gap="large")
+with source:
     dc.source_section()
     if state.lab().data.source == "upload":
         upload.upload_section()
@@ -27,26 +28,36 @@ except LstmLabError as e:
     render.error(e, "No data yet")
     st.stop()
 
-with left:
+with columns:
     dc.task_section(dataset)
-try:
-    features, targets = pick_columns(dataset, state.lab().data)
-except LstmLabError as e:
-    render.error(e, "These columns do not fit the data")
-    st.stop()
-
-with left:
+    try:
+        features, targets = pick_columns(dataset, state.lab().data)
+    except LstmLabError as e:
+        render.error(e, "These columns do not fit the data")
+        st.stop()
     if not dc.columns_section(dataset, features, targets):
         st.stop()
-    dc.window_section(dataset)
 
-with right:
-    try:
-        summary = window_summary(dataset, state.lab().data)
-    except LstmLabError as e:
-        render.problem(explain(e, state.lab(), dataset.rows), e, key="window")
-        st.stop()
-    dc.summary_section(dataset, features, summary)
-    dc.labels_note(dataset)
 
-dc.sample_section(dataset, features, targets, summary)
+@section
+def window() -> None:
+    """The window and what the model sees, side by side, then one sample drawn: a change reruns this alone."""
+    setting_error()
+    changes()
+    dataset = state.dataset()
+    features, targets = pick_columns(dataset, state.lab().data)
+    controls, shapes = st.columns([1, 1], gap="large")
+    with controls:
+        dc.window_section(dataset)
+    with shapes:
+        try:
+            summary = window_summary(dataset, state.lab().data)
+        except LstmLabError as e:
+            render.problem(explain(e, state.lab(), dataset.rows), e, key="window")
+            return
+        dc.summary_section(dataset, features, summary)
+        dc.labels_note(dataset)
+    dc.sample_section(dataset, features, targets, summary)
+
+
+window()

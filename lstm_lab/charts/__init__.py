@@ -1,1 +1,1 @@
-"""Figures (plotly) built from plain data: the series, training curves, predictions and the model diagram."""
+"""Figures built from plain data: the series, training curves and predictions (plotly), and the model diagram (SVG)."""

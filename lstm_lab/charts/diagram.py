@@ -1,8 +1,9 @@
 """A teaching diagram of the model: the input block, then each LSTM layer unrolled over its timesteps.
 
-Drawn from a :class:`~lstm_lab.spec.ModelSpec` and the rows of :func:`lstm_lab.model.shapes.shape_table` with
-plotly shapes and annotations only (axes hidden). Data flows upward, from the input at the bottom to the
-head at the top; the state (h, c) flows from step to step along each row. Long sequences and many features
+Drawn from a :class:`~lstm_lab.spec.ModelSpec` and the rows of :func:`lstm_lab.model.shapes.shape_table` as
+shapes and annotations in plotly's schema, shown as one SVG image (:mod:`lstm_lab.charts.svg`). Data flows
+upward, from the input at the bottom to the head at the top; the state (h, c) flows from step to step along
+each row. Long sequences and many features
 are drawn capped, with an ellipsis, and labelled with their real sizes.
 
 Every shape and annotation carries a ``name`` ``"<role>:<layer>[:forward|:backward]"`` so the figure can be
@@ -12,10 +13,9 @@ leaving a layer: per timestep or from the last step), ``recurrent``, ``initial-s
 forked to a backward row), ``cell``, ``merge``, ``band`` (Masking), ``label``, ``ellipsis``. Names come from
 Keras layer names and are escaped wherever they are shown.
 
-The figure is ``WIDTH`` pixels wide and reads well down to about 800 pixels (``st.plotly_chart(fig,
-width="content")`` keeps it at its own width where there is room).
+The drawing is ``WIDTH`` pixels wide and reads well down to about 800 pixels.
 
-Nothing here imports Keras or Streamlit.
+Nothing here imports Keras, plotly or Streamlit.
 """
 
 from __future__ import annotations
@@ -25,8 +25,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import NamedTuple
 
-import plotly.graph_objects as go
-
+from lstm_lab.charts import svg
 from lstm_lab.records import ShapeRow, format_shape
 from lstm_lab.spec import HeadSpec, LayerSpec, ModelSpec
 
@@ -44,7 +43,6 @@ STATE = "#D55E00"
 ARROW = "#444444"
 TEXT = "#222222"
 
-_FONT = "Arial, 'Liberation Sans', Helvetica, sans-serif"
 # Fixed pixel margins: the layer descriptions and the state labels at the left, state labels at the right.
 # Between them the timestep columns use x units that are pixels at ``WIDTH`` and stretch with the figure;
 # everything beside the columns is placed in pixels, so a narrower figure (from about 800 px) stays legible.
@@ -74,7 +72,23 @@ def drawn(n: int, cap: int, tail: int) -> list[int | None]:
     return [*range(cap - tail), None, *range(n - tail, n)]
 
 
-def diagram_figure(spec: ModelSpec, rows: list[ShapeRow]) -> go.Figure:
+@dataclass(frozen=True)
+class Diagram:
+    """The drawing: its title and size, and its shapes and annotations (plotly's schema, pixels, y upward)."""
+
+    title: str
+    width: int
+    height: int
+    shapes: list[dict]
+    annotations: list[dict]
+
+    def svg(self) -> str:
+        """The drawing as an SVG document."""
+        frame = svg.Frame(self.width, self.height, _MARGIN[0], self.title)
+        return svg.render(frame, self.shapes, self.annotations)
+
+
+def model_diagram(spec: ModelSpec, rows: list[ShapeRow]) -> Diagram:
     """The model as an unrolled-RNN teaching diagram.
 
     Args:
@@ -82,7 +96,7 @@ def diagram_figure(spec: ModelSpec, rows: list[ShapeRow]) -> go.Figure:
         rows: ``shape_table(spec)`` for the same spec (the model must be valid).
 
     Returns:
-        A figure ``WIDTH`` pixels wide; it reads well down to about 800 pixels.
+        A drawing ``WIDTH`` pixels wide; it reads well down to about 800 pixels.
     """
     canvas = _Canvas()
     cols = _Columns(spec.timesteps)
@@ -102,24 +116,7 @@ def diagram_figure(spec: ModelSpec, rows: list[ShapeRow]) -> go.Figure:
         canvas.arrow([*src.points, (src.points[-1][0], top - 4)], src.name, src.colour)
     title = f"The model unrolled over {_plural(spec.timesteps, 'timestep')}: {_plural(len(spec.layers), 'LSTM layer')}"
     title += " and a Dense head" if "Dense" in by_kind else ""
-    layout = dict(
-        width=WIDTH,
-        height=round(top) + 50,
-        title=dict(text=title, x=0.01, xanchor="left", y=0.99, yanchor="top", font=dict(size=16)),
-        margin=dict(l=_MARGIN[0], r=_MARGIN[1], t=50, b=0),
-        xaxis=dict(range=[0, _PLOT_W], visible=False, fixedrange=True),
-        yaxis=dict(range=[0, top], visible=False, fixedrange=True),
-        shapes=canvas.shapes,
-        annotations=canvas.annotations,
-        font=dict(family=_FONT, size=12, color=TEXT),
-        plot_bgcolor="white",
-        paper_bgcolor="white",
-        showlegend=False,
-        dragmode=False,
-    )
-    # Built from plain dicts, so plotly's per-property validation (about 70 ms for this many shapes and
-    # annotations, on every settings change) is skipped; the tests check the figure's content.
-    return go.Figure({"data": [], "layout": layout}, _validate=False)
+    return Diagram(title, WIDTH, round(top) + 50, canvas.shapes, canvas.annotations)
 
 
 # ---------------------------------------------------------------- drawing helpers

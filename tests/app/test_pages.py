@@ -166,7 +166,8 @@ def test_results_from_earlier_settings_say_so(app):
     goto(app, "train")
     widget(app.number_input, "train.epochs").set_value(1).run()
     app.button(key="train_button").click().run()
-    assert wait_for_training(app).state == "done"
+    p = wait_for_training(app)
+    assert p.state == "done", p.message
     goto(app, "predictions")
     assert not app.warning
     goto(app, "data")

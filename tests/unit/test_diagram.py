@@ -7,11 +7,13 @@ import sys
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
+from types import SimpleNamespace
+from xml.etree import ElementTree
 
 import pytest
 
 from lstm_lab import ModelSpec
-from lstm_lab.charts.diagram import FEATURE_CAP, STEP_CAP, WIDTH, diagram_figure, drawn
+from lstm_lab.charts.diagram import FEATURE_CAP, STEP_CAP, WIDTH, drawn, model_diagram
 from lstm_lab.model.shapes import shape_table
 
 
@@ -29,7 +31,7 @@ def figure(**spec):
     """The diagram of a spec given as keyword settings (``head`` defaults to none)."""
     spec.setdefault("head", None)
     model = ModelSpec.from_dict(spec)
-    return diagram_figure(model, list(_rows(model)))
+    return model_diagram(model, list(_rows(model)))
 
 
 def layers(*layer_specs, **spec):
@@ -37,16 +39,16 @@ def layers(*layer_specs, **spec):
 
 
 def arrows(fig, name: str) -> list:
-    """Annotations drawn as arrows whose name is exactly ``name``."""
-    return [a for a in fig.layout.annotations if a.showarrow and a.name == name]
+    """Annotations drawn as arrows whose name is exactly ``name`` (their fields as attributes)."""
+    return [SimpleNamespace(**a) for a in fig.annotations if a.get("showarrow") and a["name"] == name]
 
 
 def shapes(fig, name: str) -> list:
-    return [s for s in fig.layout.shapes if s.name == name]
+    return [SimpleNamespace(**s) for s in fig.shapes if s["name"] == name]
 
 
 def texts(fig) -> list[str]:
-    return [a.text for a in fig.layout.annotations if not a.showarrow]
+    return [a["text"] for a in fig.annotations if not a.get("showarrow")]
 
 
 def plain(fig) -> str:
@@ -158,7 +160,7 @@ def test_labels_carry_every_keras_output_shape():
         }
     )
     rows = list(_rows(model))
-    text = "\n".join(re.sub(r"</?b>|<br>", " ", t) for t in texts(diagram_figure(model, rows)))
+    text = "\n".join(re.sub(r"</?b>|<br>", " ", t) for t in texts(model_diagram(model, rows)))
     for row in rows:
         assert row.layer in text
         for shape in row.output_shapes:
@@ -172,7 +174,7 @@ def test_large_sizes_are_capped_with_an_ellipsis_and_labelled_with_real_sizes():
     assert "…" in texts(fig) and "⋮" in texts(fig)
     assert {"1", "199", "200", "f1", "f128"} <= set(texts(fig)) and "100" not in texts(fig)
     assert "input (200 timesteps × 128 features)" in plain(fig)
-    assert len([a for a in fig.layout.annotations if a.name == "ellipsis:lstm_1"]) == 1
+    assert len([a for a in fig.annotations if a["name"] == "ellipsis:lstm_1"]) == 1
 
 
 def test_head_after_sequences_acts_at_every_timestep():
@@ -212,11 +214,10 @@ def test_four_layers_one_timestep_every_setting():
 def test_size_fonts_and_title():
     small = layers({"units": 4}, timesteps=3)
     tall = layers(*[{"units": 4, "return_sequences": True}] * 3, {"units": 4}, timesteps=3)
-    assert small.layout.width == tall.layout.width == WIDTH
-    assert tall.layout.height >= small.layout.height + 3 * 80  # each layer adds a band
-    assert all(a.font.size >= 11 for a in small.layout.annotations if not a.showarrow)
-    assert "unrolled over 3 timesteps" in small.layout.title.text
-    assert not small.layout.xaxis.visible and not small.layout.yaxis.visible
+    assert small.width == tall.width == WIDTH
+    assert tall.height >= small.height + 3 * 80  # each layer adds a band
+    assert all(a["font"]["size"] >= 11 for a in small.annotations if not a.get("showarrow"))
+    assert "unrolled over 3 timesteps" in small.title
 
 
 def test_no_raw_html_reaches_the_labels():
@@ -226,8 +227,28 @@ def test_no_raw_html_reaches_the_labels():
     model = ModelSpec.from_dict({"timesteps": 4, "layers": [{"units": 8}], "head": None})
     rows = list(_rows(model))
     rows[1] = replace(rows[1], layer="<img src=x onerror=alert(1)>")
-    text = "\n".join(texts(diagram_figure(model, rows)))
+    drawing = model_diagram(model, rows)
+    text = "\n".join(texts(drawing))
     assert "<img" not in text and "&lt;img" in text
+    svg = ElementTree.fromstring(drawing.svg())  # well-formed: the name is text in the picture, not markup
+    assert not svg.findall(".//{*}img") and "<img src=x onerror=alert(1)>" in "".join(svg.itertext())
+
+
+def test_the_svg_draws_every_box_arrow_and_label():
+    spec = {"units": 8, "bidirectional": True, "return_state": True, "return_sequences": True}
+    drawing = layers(spec, timesteps=5, features=2, masking=True)
+    svg = ElementTree.fromstring(drawing.svg())
+    ns = "{http://www.w3.org/2000/svg}"
+    rects = [s for s in drawing.shapes if s["type"] == "rect"]
+    assert len(svg.findall(f"{ns}rect")) == len(rects) + 1  # and the white background
+    assert len(svg.findall(f"{ns}circle")) == len([s for s in drawing.shapes if s["type"] == "circle"])
+    heads = [e for e in svg.findall(f"{ns}line") if e.get("marker-end")]
+    assert len(heads) == len([a for a in drawing.annotations if a.get("showarrow")])
+    assert (int(svg.get("width")), int(svg.get("height"))) == (drawing.width, drawing.height)
+    words = "".join(svg.itertext())
+    assert drawing.title in words and "bidirectional_1" in words and "(None, 5, 16)" in words
+    bold = [t.text for t in svg.iter(f"{ns}tspan") if t.get("font-weight") == "bold"]
+    assert "input" in bold and "bidirectional_1" in bold
 
 
 def test_the_module_imports_neither_keras_nor_streamlit():
