@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import signal
+import sys
 from pathlib import Path
 
 from deploy.stack import STORES, Stack
@@ -32,7 +33,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     for sig in (signal.SIGINT, signal.SIGTERM):  # both stop everything (SIGINT too when started in the background)
         signal.signal(sig, _interrupt)
-    print(f"Starting {args.replicas} replicas, store {args.store}, Ray {args.ray}; logs in {args.logs}", flush=True)
+    store = args.store if args.store in STORES else "at the given URL"  # never print its password
+    print(f"Starting {args.replicas} replicas, store {store}, Ray {args.ray}; logs in {args.logs}", flush=True)
+    failed = ""
     stack = Stack(args.replicas, args.logs, port=args.port, host=args.host, store=args.store, ray=args.ray,
                   ray_cpus=args.ray_cpus)  # fmt: skip
     try:
@@ -42,11 +45,15 @@ def main(argv: list[str] | None = None) -> None:
         signal.pause()
     except KeyboardInterrupt:
         pass
+    except (RuntimeError, ValueError) as e:  # a server that did not start: its message and log, no traceback
+        failed = str(e)
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):  # a second Ctrl-C must not cut the stop short
             signal.signal(sig, signal.SIG_IGN)
         print("Stopping nginx, the replicas, Ray and the store...", flush=True)
         stack.stop()
+    if failed:
+        sys.exit(f"Could not start the stack: {failed}")
 
 
 def _interrupt(*_) -> None:
