@@ -108,7 +108,7 @@ class Sampler:
     def __init__(self, pid: int, interval: float = 1.0):
         self.pid, self.interval = pid, interval
         self.samples: list[tuple[float, dict[int, float], float, float]] = []  # time, CPU s by pid, RSS MB ×2
-        self.kinds: dict[int, str] = {}  # pid → ray::ShapesWorker, ray::TrainingWorker, raylet, python …
+        self.kinds: dict[int, str] = {}  # pid → its last name: ray::ShapesWorker, ray::TrainingWorker, raylet …
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
@@ -136,8 +136,7 @@ class Sampler:
             try:
                 c = child.cpu_times()
                 cpu[child.pid] = c.user + c.system
-                if child.pid not in self.kinds:
-                    self.kinds[child.pid] = procs.process_kind(child.pid)
+                self.kinds[child.pid] = procs.process_kind(child.pid)  # its latest name: setup_worker.py execs
                 tier_rss += child.memory_info().rss
             except psutil.Error:  # it ended between the listing and the reading
                 continue
@@ -149,7 +148,8 @@ class Sampler:
         return {"web server": used.pop(self.pid, 0.0), "compute tier": sum(used.values())}
 
     def cpu_by_kind(self, samples: list) -> dict[str, float]:
-        """CPU seconds of the compute tier's processes by kind (the shapes worker, training workers, …)."""
+        """CPU seconds of the compute tier's processes by kind (the shapes worker, training workers, …); all of
+        a process's CPU goes to the last name it had (Ray's ``setup_worker.py`` becomes the worker it starts)."""
         by_kind: dict[str, float] = {}
         for pid, seconds in self._used(samples).items():
             if pid != self.pid:
