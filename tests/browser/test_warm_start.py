@@ -5,10 +5,15 @@ that same service instead of starting another."""
 import time
 
 import psutil
-from browser_helpers import Server, open_page
+from browser_helpers import ROOT, Server, open_page
 from playwright.sync_api import expect
 
 READY = "Keras workers ready"
+
+
+def test_the_tests_start_the_server_as_start_sh_does():
+    start = (ROOT / "scripts" / "start.sh").read_text()
+    assert "exec .venv/bin/python serve.py " in start  # the README's command; Server() runs the same entry
 
 
 def services(server: Server) -> list[psutil.Process]:
