@@ -71,8 +71,9 @@ def run(participants=(1, 10, 30), trainings=(0, 2), seconds: float = 60.0, every
             probe.change()
         for n in participants:
             for t in trainings:
+                leftover = _wait_quiet(server.pid)
                 scenarios.append(_scenario(server, probe, n, t, seconds, every, probe_every, epochs))
-                _wait_quiet(server.pid)
+                scenarios[-1]["trainings_left_from_before"] = leftover
     result = {"scenarios": scenarios, "every_s": every, "seconds": seconds, "epochs": epochs}
     result["capacity"] = capacity(result)
     common.say(table(result) + "\n" + result["capacity"])
@@ -257,17 +258,15 @@ def _latencies(events: list, name: str) -> dict:
     return common.summary([e[2] for e in events if e[0] == "rerun" and e[1] == name])
 
 
-def _wait_quiet(pid: int, timeout: float = 90.0) -> None:
-    """Let trainings that outlived their participants end: until the compute tier uses under 0.3 of a core."""
-    sampler = Sampler(pid)
+def _wait_quiet(pid: int, timeout: float = 240.0) -> int:
+    """Let the trainings that outlived their participants end (a starved worker uses little CPU, so this waits
+    for the training workers themselves to go); returns how many were still there when it gave up."""
     deadline = time.monotonic() + timeout
-    before = sampler.sample()
-    while time.monotonic() < deadline:
-        time.sleep(3)
-        now = sampler.sample()
-        if sampler.cpu([before, now])["compute tier"] / (now[0] - before[0]) < 0.3:
-            return
-        before = now
+    while True:
+        left = [p for p in procs.descendants(pid) if procs.process_kind(p).startswith("ray::TrainingWorker")]
+        if not left or time.monotonic() > deadline:
+            return len(left)
+        time.sleep(2)
 
 
 def capacity(result: dict, goal_ms: float = 1000.0) -> str:
