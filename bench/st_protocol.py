@@ -45,6 +45,7 @@ class Widget:
     label: str
     value: object = None
     is_int: bool = False
+    fragment: str = ""  # the st.fragment it is drawn in: a change to it reruns only that fragment
 
     def state(self) -> WidgetState | None:
         """The ``WidgetState`` the frontend would send for it (None: nothing to send)."""
@@ -156,14 +157,15 @@ class Tab:
     # ------------------------------------------------------------ actions
 
     def change(self, widget: Widget, value) -> Run:
-        """Give ``widget`` a new value (as a user's slider move or click does) and wait for the rerun."""
+        """Give ``widget`` a new value (as a user's slider move or click does) and wait for the rerun (of
+        the widget's fragment only, when it is drawn in one, as the frontend asks)."""
         widget.value = value
-        return self._rerun()
+        return self._rerun(fragment_id=widget.fragment)
 
     def press(self, button: Widget) -> Run:
         """Click a button: one rerun with its trigger set."""
         trigger = WidgetState(id=button.id, trigger_value=True)
-        return self._rerun(extra=[trigger])
+        return self._rerun(extra=[trigger], fragment_id=button.fragment)
 
     def goto(self, path: str) -> Run:
         """Follow a navigation link to the page at ``path`` (``"train"``)."""
@@ -210,13 +212,12 @@ class Tab:
         state.widget_states.widgets.extend(widgets)
         started = time.perf_counter()
         self.ws.send_binary(msg.SerializeToString())
-        return self._read_run(started, fragment=bool(fragment_id), timeout=timeout or self.timeout)
+        return self._read_run(started, fragment_id, timeout=timeout or self.timeout)
 
-    def _read_run(self, started: float, fragment: bool, timeout: float) -> Run:
+    def _read_run(self, started: float, fragment_id: str, timeout: float) -> Run:
         deadline = started + timeout
         run = Run(seconds=0.0, status=-1)
-        if not fragment:
-            self._seen = set()
+        self._seen = set()
         for _ in range(MAX_MESSAGES):
             left = deadline - time.perf_counter()
             if left <= 0:
@@ -234,10 +235,16 @@ class Tab:
             if kind == "script_finished" and fwd.script_finished != FINISHED.FINISHED_EARLY_FOR_RERUN:
                 run.status = fwd.script_finished
                 run.seconds = time.perf_counter() - started
-                if run.status == FINISHED.FINISHED_SUCCESSFULLY:  # widgets not drawn this run are gone
-                    self.widgets = {k: w for k, w in self.widgets.items() if k in self._seen}
+                self._forget_unseen(run.status, fragment_id)
                 return run
         raise ProtocolError(f"the run did not finish within {timeout:.0f} s")
+
+    def _forget_unseen(self, status: int, fragment_id: str) -> None:
+        """Widgets the run did not draw again are gone (a fragment's run redraws only that fragment)."""
+        if status == FINISHED.FINISHED_SUCCESSFULLY:
+            self.widgets = {k: w for k, w in self.widgets.items() if k in self._seen}
+        elif status == FINISHED.FINISHED_FRAGMENT_RUN_SUCCESSFULLY and fragment_id:
+            self.widgets = {k: w for k, w in self.widgets.items() if k in self._seen or w.fragment != fragment_id}
 
     def _handle(self, fwd: ForwardMsg, run: Run) -> str:
         kind = fwd.WhichOneof("type")
@@ -270,10 +277,10 @@ class Tab:
                 self.auto_reruns.pop(fragment_id, None)
                 self._due.pop(fragment_id, None)
         elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
-            self._element(fwd.delta.new_element, run)
+            self._element(fwd.delta.new_element, run, fwd.delta.fragment_id)
         return kind
 
-    def _element(self, el, run: Run) -> None:
+    def _element(self, el, run: Run, fragment_id: str) -> None:
         kind = el.WhichOneof("type")
         if kind == "exception":
             run.errors.append(f"exception: {el.exception.type}: {el.exception.message}")
@@ -286,9 +293,9 @@ class Tab:
         elif kind == "progress":
             run.progress.append(el.progress.text)
         elif kind in ("slider", "checkbox", "number_input", "button"):
-            self._widget(kind, getattr(el, kind))
+            self._widget(kind, getattr(el, kind), fragment_id)
 
-    def _widget(self, kind: str, proto) -> None:
+    def _widget(self, kind: str, proto, fragment_id: str) -> None:
         if kind == "checkbox" and proto.type == 1:  # Checkbox.StyleType.TOGGLE
             kind = "toggle"
         if kind == "slider" and proto.type == 2:  # Slider.Type.SELECT_SLIDER: its state is strings, not sent here
@@ -301,9 +308,8 @@ class Tab:
             value = list(proto.value) if proto.set_value else (known.value if known else list(proto.default))
         else:
             value = proto.value if proto.set_value else (known.value if known else proto.default)
-        self.widgets[proto.id] = Widget(
-            proto.id, kind, proto.label, value, kind == "number_input" and proto.data_type == 0
-        )
+        is_int = kind == "number_input" and proto.data_type == 0  # NumberInput.DataType.INT: sent as int_value
+        self.widgets[proto.id] = Widget(proto.id, kind, proto.label, value, is_int, fragment_id)
 
 
 EPOCH = re.compile(r"Epoch (\d+) of (\d+)")
