@@ -63,7 +63,8 @@ class Service:
             try:
                 self.runs.tick()
             except Exception as e:  # noqa: BLE001  (Ray gone or slow: ping reports it; the next tick tries again)
-                log.warning("Could not tick the training runs: %s", f"{type(e).__name__}: {e}".splitlines()[0])
+                if ray.is_initialized():  # else the service is exiting
+                    log.warning("Could not tick the training runs: %s", f"{type(e).__name__}: {e}".splitlines()[0])
 
     def ping(self) -> dict:
         """Whether Ray and the warm worker are up; raises when Ray is gone (may block while the GCS hangs)."""
