@@ -200,7 +200,8 @@ class Forward:
 
     ``model.predict`` sets up a dataset and an iterator on every call, which costs as much as an epoch
     of a small training; ``predict_on_batch`` on chunks of one shape (the last chunk padded with zero
-    windows whose outputs are dropped) traces once, here, and then only computes.
+    windows whose outputs are dropped) traces once, here, and then only computes. A stateful model's
+    LSTM states are put back after each pass, so predicting never changes what training sees.
     """
 
     def __init__(self, model, prep: Prepared, chunk: int = PREDICT_CHUNK):
@@ -208,16 +209,21 @@ class Forward:
         fixed = model.inputs[0].shape[0]  # a stateful model's batch, else None
         parts = [len(prep.part(name)[0]) for name in ("val", "test")]
         self.chunk = fixed or max(1, min(chunk, max(parts)))
-        self.model.predict_on_batch(np.zeros((self.chunk, *prep.X.shape[1:]), np.float32))  # trace now
+        self.states = _stateful_states(model)
+        self(np.zeros((self.chunk, *prep.X.shape[1:]), np.float32))  # trace now
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         """The model's outputs for windows ``x`` (at least one), one chunk at a time."""
-        out = []
-        for i in range(0, len(x), self.chunk):
-            part = _contiguous(x[i : i + self.chunk])
-            if len(part) < self.chunk:
-                part = np.concatenate([part, np.zeros((self.chunk - len(part), *part.shape[1:]), np.float32)])
-            out.append(np.asarray(self.model.predict_on_batch(part))[: len(x) - i])
+        out, saved = [], [np.array(v.numpy()) for v in self.states]
+        try:
+            for i in range(0, len(x), self.chunk):
+                part = _contiguous(x[i : i + self.chunk])
+                if len(part) < self.chunk:
+                    part = np.concatenate([part, np.zeros((self.chunk - len(part), *part.shape[1:]), np.float32)])
+                out.append(np.asarray(self.model.predict_on_batch(part))[: len(x) - i])
+        finally:
+            for v, value in zip(self.states, saved, strict=True):
+                v.assign(value)
         return np.concatenate(out)
 
     def predictions(self, lab: LabSpec) -> Predictions | None:
@@ -228,6 +234,16 @@ class Forward:
         x_val, _ = self.prep.part("val")
         y_val_pred = self(x_val) if self.prep.task == "regression" and len(x_val) else None
         return predictions_view(self.prep, self(x_test), lab.data, y_val_pred)
+
+
+def _stateful_states(model) -> list:
+    """The state variables of a model's stateful LSTM layers (both directions of a Bidirectional one)."""
+    layers = [
+        sub
+        for layer in model.layers
+        for sub in (layer, *(getattr(layer, f"{d}_layer", None) for d in ("forward", "backward")))
+    ]
+    return [v for layer in layers if getattr(layer, "stateful", False) for v in (getattr(layer, "states", None) or ())]
 
 
 def _contiguous(x: np.ndarray) -> np.ndarray:

@@ -156,3 +156,28 @@ def test_predictions_are_refreshed_while_training_and_match_the_final_ones():
     assert result.state == "done"
     assert refreshed_at and refreshed_at[0] == 1  # the first refresh comes with the first epoch
     assert len(result.predictions.predicted) == len(result.predictions.actual) > 0
+
+
+@pytest.mark.parametrize("stateful", [False, True])
+def test_live_predictions_do_not_change_what_training_learns(stateful):
+    import keras
+
+    from lstm_lab.data.window import prepare
+    from lstm_lab.model.build import build_model
+    from lstm_lab.model.task import loss_for
+
+    layers = [{"units": 4, "return_sequences": True}, {"units": 3, "bidirectional": True}]
+    lab = _lab(**{"model.layers": layers, "model.stateful": stateful, "train.batch_size": 1 if stateful else 32,
+                  "train.epochs": 3})  # fmt: skip
+    data = sine_table(160, 1, 0.1, 0)
+    app = [h["loss"] for h in train(lab, data).history]
+
+    prep = prepare(data, lab.data)  # the same model, seed and data through a plain fit
+    keras.utils.set_random_seed(lab.seed)
+    plain = build_model(lab.model_spec(features=prep.X.shape[2], timesteps=prep.X.shape[1]))
+    loss, metrics = loss_for(lab.data.task, lab.train.loss)
+    plain.compile(optimizer=keras.optimizers.Adam(lab.train.learning_rate), loss=loss, metrics=metrics)
+    x, y = (np.ascontiguousarray(a, dtype=np.float32) for a in prep.part("train"))
+    val = tuple(np.ascontiguousarray(a, dtype=np.float32) for a in prep.part("val"))
+    history = plain.fit(x, y, batch_size=lab.train.batch_size, epochs=3, shuffle=True, validation_data=val, verbose=0)
+    assert app == history.history["loss"]
