@@ -118,12 +118,24 @@ def widget_key(name: str, shown) -> str:
     """
     versions = st.session_state.setdefault(WIDGET_VERSIONS, {})
     version, before = versions.get(name, (0, shown))
-    key = WIDGET_PREFIX + name + (f"@{version}" if version else "")
+    key = _versioned(name, version)
     if before != shown and key in st.session_state and st.session_state[key] != shown:
         version += 1
-        key = f"{WIDGET_PREFIX}{name}@{version}"
+        key = _versioned(name, version)
     versions[name] = (version, shown)
     return key
+
+
+def is_current(key: str) -> bool:
+    """False for a widget that a newer one has replaced: after a section's own rerun the browser still
+    reports the old one's value, which must change nothing."""
+    name, _, version = key[len(WIDGET_PREFIX) :].partition("@")
+    current = st.session_state.get(WIDGET_VERSIONS, {}).get(name, (0, None))[0]
+    return int(version or 0) == current
+
+
+def _versioned(name: str, version: int) -> str:
+    return WIDGET_PREFIX + name + (f"@{version}" if version else "")
 
 
 def redraw(key: str) -> None:

@@ -69,7 +69,7 @@ def _showing(widget, value, kwargs: dict) -> dict:
 
 
 def _set(path: str, key: str) -> None:
-    if key not in st.session_state:  # an edit in the same run re-seeded this widget: the lab decides
+    if key not in st.session_state or not state.is_current(key):  # a widget already replaced: the lab decides
         return
     value = st.session_state[key]
     try:
@@ -83,7 +83,7 @@ def _set(path: str, key: str) -> None:
 
 
 def _edit(key: str, edit) -> None:
-    if key not in st.session_state:
+    if key not in st.session_state or not state.is_current(key):
         return
     try:
         made = edit(state.lab(), st.session_state[key])

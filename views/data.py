@@ -13,40 +13,37 @@ from ui.widgets import changes, setting_error
 
 st.title("Data")
 st.caption("Where the sequences come from, and how a table becomes `(samples, timesteps, features)`.")
-setting_error()
-changes()
-
-source, columns = st.columns([1, 1], gap="large")
-with source:
-    dc.source_section()
-    if state.lab().data.source == "upload":
-        upload.upload_section()
-
-try:
-    dataset = state.dataset()
-except LstmLabError as e:
-    render.error(e, "No data yet")
-    st.stop()
-
-with columns:
-    dc.task_section(dataset)
-    try:
-        features, targets = pick_columns(dataset, state.lab().data)
-    except LstmLabError as e:
-        render.error(e, "These columns do not fit the data")
-        st.stop()
-    if not dc.columns_section(dataset, features, targets):
-        st.stop()
 
 
 @section
-def window() -> None:
-    """The window and what the model sees, side by side, then one sample drawn: a change reruns this alone."""
+def data_lab() -> None:
+    """Source and window on the left, what the model sees on the right (in view while either changes),
+    task and columns below, then one sample drawn: a change reruns this section alone."""
     setting_error()
     changes()
-    dataset = state.dataset()
-    features, targets = pick_columns(dataset, state.lab().data)
     controls, shapes = st.columns([1, 1], gap="large")
+    with controls:
+        dc.source_section()
+        if state.lab().data.source == "upload":
+            upload.upload_section()
+    try:
+        dataset = state.dataset()
+    except LstmLabError as e:
+        with shapes:
+            render.error(e, "No data yet")
+        return
+    task, columns = st.columns([1, 1], gap="large")
+    with task:
+        dc.task_section(dataset)
+    try:
+        features, targets = pick_columns(dataset, state.lab().data)
+    except LstmLabError as e:
+        with shapes:
+            render.error(e, "These columns do not fit the data")
+        return
+    with columns:
+        if not dc.columns_section(dataset, features, targets):
+            return
     with controls:
         dc.window_section(dataset)
     with shapes:
@@ -60,4 +57,4 @@ def window() -> None:
     dc.sample_section(dataset, features, targets, summary)
 
 
-window()
+data_lab()
