@@ -86,3 +86,23 @@ def test_the_instructor_link_follows_a_change_made_in_a_section(server, page):
     page.keyboard.press("ArrowRight")
     expect(page.locator(TABLE)).to_contain_text("(None, 33)")
     expect(link).to_contain_text("layers=33")
+
+
+def test_the_data_page_keeps_the_shape_in_view_at_1366x768(server, browser):
+    page = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
+    page.set_default_timeout(60_000)
+    try:
+        open_page(page, server)
+        shape = page.get_by_text("(580, 20, 1)")
+        expect(shape).to_be_visible()
+        for label, after in (("Channels (each one becomes a feature)", "(580, 20, 2)"),
+                             ("Timesteps (`timesteps`, the window length)", "(579, 21, 2)")):  # fmt: skip
+            slider(page, label).focus()  # scrolls it into view if it is below the fold
+            page.keyboard.press("ArrowRight")
+            shape = page.get_by_text(after)
+            expect(shape).to_be_visible()
+            settle(page)
+            where = shape.bounding_box()
+            assert 0 <= where["y"] and where["y"] + where["height"] <= 768, (label, where)
+    finally:
+        page.context.close()
