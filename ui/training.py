@@ -69,28 +69,27 @@ def _stop() -> None:
 
 
 def progress_section(p: Progress) -> None:
-    """Where the training is, its last losses and the loss chart; a failure with its message."""
-    note = state.stale_results_note("The curves below")
-    if note:
-        st.caption(note)
-    done = p.epoch / max(p.epochs, 1)
-    text = STATE_TEXT[p.state].format(ahead=ahead_text(p.ahead))
-    st.progress(min(done, 1.0), text=f"{text} Epoch {p.epoch} of {p.epochs}.")
-    if p.place is not None:
-        _place(p)
-    if p.state == "failed":
-        render.error(p.error or LstmLabError(p.message or "Unknown error."), "Training failed")
-    elif p.message:
-        st.info(p.message)
-    if p.history:
-        last = p.history[-1]
-        cols = st.columns(3)
-        cols[0].metric("Training loss", f"{last['loss']:.4f}")
-        if "val_loss" in last:
-            cols[1].metric("Validation loss", f"{last['val_loss']:.4f}")
-        cols[2].metric("Seconds", f"{last['seconds']:.1f}")
+    """Where the training is and its last losses, with the loss chart beside them (in view at 1366×768);
+    a failure with its message."""
+    status, chart = st.columns([1, 2], gap="medium")
+    with status:
+        done = p.epoch / max(p.epochs, 1)
+        text = STATE_TEXT[p.state].format(ahead=ahead_text(p.ahead))
+        st.progress(min(done, 1.0), text=f"{text} Epoch {p.epoch} of {p.epochs}.")
+        if p.state == "failed":
+            render.error(p.error or LstmLabError(p.message or "Unknown error."), "Training failed")
+        elif p.message:
+            st.info(p.message)
+        if p.history:
+            last = p.history[-1]
+            st.metric("Training loss", f"{last['loss']:.4f}")
+            if "val_loss" in last:
+                st.metric("Validation loss", f"{last['val_loss']:.4f}")
+            st.metric("Seconds", f"{last['seconds']:.1f}")
+        if p.place is not None:
+            _place(p)
     if p.history or not p.ended:  # no empty chart after a failed start
-        st.plotly_chart(_loss_figure(p), width="stretch", key="loss_curve")
+        chart.plotly_chart(_loss_figure(p), width="stretch", key="loss_curve")
 
 
 def ahead_text(n: int) -> str:

@@ -3,13 +3,24 @@
 import streamlit as st
 
 from ui import state, training
+from ui.section import section
 from ui.widgets import setting_error
 
 st.title("Train")
 st.caption("Each training runs in its own Keras worker; switch pages freely, it keeps going.")
-setting_error()
-training.settings_section()
 
+
+@section
+def training_settings() -> None:
+    """Epochs, batch size, learning rate, loss and seed: a change reruns this section alone."""
+    setting_error()
+    training.settings_section()
+    note = state.stale_results_note("The curves below")
+    if note:
+        st.caption(note)
+
+
+training_settings()
 job = state.job()
 running = job is not None and not job.ended
 training.buttons(running)
