@@ -16,11 +16,11 @@ PREDICTED = "predicted temperature"
 LOG_LINE = re.compile(r'"(?P<method>\S+) (?P<uri>\S+)" upstream=(?P<upstream>.*) ws=(?P<ws>\S*)$')
 
 
-@pytest.fixture(params=["postgresql", "sqlite"])
-def stack(request):
-    """Two replicas joined to one `ray start --head` (2 CPUs), sharing the store named by the parameter."""
-    logs = ROOT / "artifacts" / f"replicas-{request.param}"
-    s = Stack(2, logs, store=request.param, ray="head", ray_cpus=2)
+@pytest.fixture
+def stack():
+    """Two replicas joined to one `ray start --head` (2 CPUs), sharing one PostgreSQL (the recommended store;
+    the shared SQLite file passed the same test when tried, and is left out to keep CI short)."""
+    s = Stack(2, ROOT / "artifacts" / "replicas", store="postgresql", ray="head", ray_cpus=2)
     try:
         yield s.start()
     finally:
