@@ -11,8 +11,9 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
-from processes import alive, busiest, find, kill
+from processes import alive, find, kill
 
 from lstm_lab import LabSpec, LstmLabError, compute
 from lstm_lab.compute.engine import Engine
@@ -109,7 +110,7 @@ def test_a_killed_training_worker_fails_its_training_only(own_engine, monkeypatc
     e.wait_ready()
     job = compute.TrainingJob(LabSpec.from_dict(LONG), DATA)
     training_at_epoch_one(job)
-    kill([busiest(find(e._child.pid, "ray::TrainingWorker"))])  # the one training; the other is the spare
+    kill([psutil.Process(job.progress().place.pid)])  # the worker the run reports; the other is the spare
     lost = final(job, 30)
     assert lost.state == "failed" and "The training worker was lost" in lost.message
     assert shape_within(e, 9, 10) == (None, 9) and e.status.generation == 0
