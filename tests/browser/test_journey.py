@@ -76,7 +76,7 @@ def test_server_process_never_loaded_tensorflow(server, page):
     maps = open(f"/proc/{server.proc.pid}/maps").read()
     assert not re.search(r"tensorflow|_pywrap_tf|libtf", maps), "TensorFlow is loaded in the web server"
     assert "_raylet" not in maps, "Ray is loaded in the web server"
-    assert "streamlit" in open(f"/proc/{server.proc.pid}/cmdline").read()
+    assert "serve.py" in open(f"/proc/{server.proc.pid}/cmdline").read()  # the web server, as start.sh runs it
 
 
 def test_a_fresh_server_opened_on_the_model_page(page):
