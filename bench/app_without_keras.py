@@ -7,11 +7,12 @@ shapes the benchmark touches need to be right: LSTM stacks with a Dense head.
 
 from lstm_lab import compute
 from lstm_lab.model.shapes import lstm_output_dim, lstm_params
+from lstm_lab.records import ShapeRow
 from lstm_lab.spec import ModelSpec
 from ui import navigation
 
 
-def arithmetic_rows(spec_dict: dict) -> list[dict]:
+def arithmetic_rows(spec_dict: dict) -> list[ShapeRow]:
     """Rows shaped like ``shape_table``'s, from the formulas alone."""
     spec = ModelSpec.from_dict(spec_dict)
     t, width = spec.timesteps, spec.features
@@ -29,9 +30,8 @@ def arithmetic_rows(spec_dict: dict) -> list[dict]:
     return rows
 
 
-def _row(layer: str, kind: str, shape: tuple, params: int) -> dict:
-    return {"layer": layer, "kind": kind, "output_shapes": [shape], "output_names": ["output"],
-            "dims": ["by arithmetic"], "params": params, "formula": "by arithmetic"}  # fmt: skip
+def _row(layer: str, kind: str, shape: tuple, params: int) -> ShapeRow:
+    return ShapeRow(layer, kind, (shape,), ("output",), ("by arithmetic",), params, "by arithmetic")
 
 
 compute.shape_table_later = lambda spec: lambda: arithmetic_rows(spec)

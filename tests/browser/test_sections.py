@@ -41,15 +41,29 @@ def slider(page, label: str, nth: int = 0):
     return page.locator(f'input[type="range"][aria-label="{label}"]').nth(nth)
 
 
+def quiet(page) -> None:
+    """Wait until no run is due: the workers are ready, so the sidebar's status no longer polls (a run
+    could otherwise replace a slider between its focus and the key)."""
+    expect(page.get_by_text("Keras workers ready")).to_be_visible()
+    settle(page)
+
+
+def press_right(page, label: str) -> None:
+    """Move a slider one step with the keyboard (focusing it scrolls it into view)."""
+    control = slider(page, label)
+    control.focus()
+    expect(control).to_be_focused()
+    page.keyboard.press("ArrowRight")
+
+
 def test_a_units_change_reruns_the_layer_editor_alone_and_is_kept(server, page):
     runs = Runs(page)
     open_page(page, server, "model")
     table = page.locator(TABLE)
     expect(table).to_contain_text("(None, 32)")
-    settle(page)
+    quiet(page)
     before = len(runs.ended)
-    slider(page, "Units (`units`)").focus()
-    page.keyboard.press("ArrowRight")
+    press_right(page, "Units (`units`)")
     expect(table).to_contain_text("(None, 33)")
     expect(page.get_by_text("(None, 32) → (None, 33)", exact=False).first).to_be_visible()  # what changed
     settle(page)
@@ -64,10 +78,9 @@ def test_a_window_change_on_the_data_page_reruns_its_section_alone(server, page)
     runs = Runs(page)
     open_page(page, server)
     expect(page.get_by_text("(580, 20, 1)")).to_be_visible()
-    settle(page)
+    quiet(page)
     before = len(runs.ended)
-    slider(page, "Timesteps (`timesteps`, the window length)").focus()
-    page.keyboard.press("ArrowRight")
+    press_right(page, "Timesteps (`timesteps`, the window length)")
     expect(page.get_by_text("(579, 21, 1)")).to_be_visible()
     settle(page)
     assert runs.since(before) == ["FINISHED_FRAGMENT_RUN_SUCCESSFULLY"]
@@ -81,9 +94,8 @@ def test_the_instructor_link_follows_a_change_made_in_a_section(server, page):
     link = page.locator('[data-testid="stSidebar"] [data-testid="stCode"]')
     expect(link).to_be_visible()
     expect(link).not_to_contain_text("layers=")
-    settle(page)
-    slider(page, "Units (`units`)").focus()
-    page.keyboard.press("ArrowRight")
+    quiet(page)
+    press_right(page, "Units (`units`)")
     expect(page.locator(TABLE)).to_contain_text("(None, 33)")
     expect(link).to_contain_text("layers=33")
 
@@ -97,8 +109,8 @@ def test_the_data_page_keeps_the_shape_in_view_at_1366x768(server, browser):
         expect(shape).to_be_visible()
         for label, after in (("Channels (each one becomes a feature)", "(580, 20, 2)"),
                              ("Timesteps (`timesteps`, the window length)", "(579, 21, 2)")):  # fmt: skip
-            slider(page, label).focus()  # scrolls it into view if it is below the fold
-            page.keyboard.press("ArrowRight")
+            quiet(page)
+            press_right(page, label)
             shape = page.get_by_text(after)
             expect(shape).to_be_visible()
             settle(page)
