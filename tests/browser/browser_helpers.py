@@ -12,6 +12,7 @@ import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "artifacts" / "screenshots"
@@ -111,7 +112,15 @@ def start_training(page: Page, epochs: int) -> None:
 def train_to_the_end(page: Page, epochs: int) -> None:
     """On the Train page: train for ``epochs`` and wait until the page says it finished."""
     start_training(page, epochs)
-    expect(page.get_by_text(f"Training finished. Epoch {epochs} of {epochs}.")).to_be_visible(timeout=120_000)
+    finished(page, epochs, timeout=120_000)
+
+
+def finished(page: Page, epochs: int, timeout: float = 30_000) -> None:
+    """Wait until the Train page says the training finished and has redrawn itself with Train enabled again
+    (the live progress ends with a full rerun; a link clicked before that can be lost to it)."""
+    expect(page.get_by_text(f"Training finished. Epoch {epochs} of {epochs}.")).to_be_visible(timeout=timeout)
+    expect(page.get_by_role("button", name="Train", exact=True)).to_be_enabled()
+    settle(page)
 
 
 def csv_bytes(rows: int = 160) -> bytes:
@@ -125,6 +134,21 @@ def csv_bytes(rows: int = 160) -> bytes:
         temperature, humidity = f"{20 + 5 * np.sin(i / 6):.3f}", f"{50 + 10 * np.cos(i / 9):.3f}"
         lines.append(f"{day};{temperature.replace('.', ',')};{humidity.replace('.', ',')};Paris")
     return ("\n".join(lines) + "\n").encode()
+
+
+def choose(page: Page, box: str, option: str, tries: int = 3) -> None:
+    """Pick ``option`` in the select box labelled ``box``. A click on a select box right after a rerun
+    sometimes leaves it closed (seen here with Streamlit 1.67, not explained): it is clicked again, as a
+    person would."""
+    settle(page)
+    for _ in range(tries):
+        page.get_by_role("combobox", name=box).click()
+        try:
+            page.get_by_role("option", name=option).click(timeout=5_000)
+            return
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+    raise AssertionError(f"the {box!r} select box did not offer {option!r}")
 
 
 def upload(page, name: str, data: bytes, mime: str = "text/csv") -> None:

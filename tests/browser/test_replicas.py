@@ -7,7 +7,7 @@ import time
 
 import psutil
 import pytest
-from browser_helpers import IDLE, ROOT, csv_bytes, settle, start_training, upload
+from browser_helpers import IDLE, ROOT, csv_bytes, finished, settle, start_training, upload
 from playwright.sync_api import expect
 
 from deploy.stack import Stack
@@ -65,7 +65,7 @@ def test_stopping_the_replica_that_served_a_browser_keeps_its_upload_and_model(s
     page.get_by_role("link", name="Train").click()
     start_training(page, 2)
     # Two replicas, a Ray head and Chromium on a shared 2-core machine: a first training took over 2 minutes.
-    expect(page.get_by_text("Training finished. Epoch 2 of 2.")).to_be_visible(timeout=600_000)
+    finished(page, 2, timeout=600_000)
     page.get_by_role("link", name="Predictions").click()
     expect(page.locator(".js-plotly-plot").first).to_contain_text(PREDICTED)
     mae = page.locator('[data-testid="stMetric"]').filter(has_text="MAE").first.inner_text()

@@ -1,7 +1,7 @@
 """Uploads through the real file input: a CSV becomes windows and trains; bad and hostile files
 change nothing and inject nothing."""
 
-from browser_helpers import csv_bytes, open_page, settle, train_to_the_end, upload
+from browser_helpers import choose, csv_bytes, open_page, settle, train_to_the_end, upload
 from playwright.sync_api import expect
 
 HOSTILE = '<img src=x onerror="window.injected=1">'
@@ -61,8 +61,7 @@ def test_text_classes_in_a_csv_train_a_classifier(server, page):
     open_page(page, server)
     upload(page, "gears.csv", ("\n".join(lines) + "\n").encode())
     expect(page.get_by_text("holds 3 text classes")).to_be_visible()
-    page.get_by_role("combobox", name="Task").click()
-    page.get_by_role("option", name="Multi-class classification").click()
+    choose(page, "Task", "Multi-class classification")
     expect(page.get_by_role("combobox", name="Label column (the class of each window)")).to_have_value("gear")
     expect(page.get_by_text("(130, 20, 2)")).to_be_visible()  # speed and load in; gear is the label
     page.get_by_role("link", name="Train").click()
