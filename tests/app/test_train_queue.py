@@ -2,11 +2,7 @@
 
 import time
 
-import pytest
 from app_helpers import goto, session
-
-from lstm_lab import compute
-from lstm_lab.compute.engine import Engine
 
 LONG = {"epochs": "200", "rows": "4000", "batch_size": "8"}  # minutes: stopped by the test
 
@@ -49,19 +45,6 @@ def test_a_second_tab_of_the_same_browser_is_told_the_cap(token):
         "for it to finish."
     ]
     stop(first)
-
-
-@pytest.fixture
-def one_slot(monkeypatch):
-    """Trainings go to a compute tier of their own with one training slot."""
-    monkeypatch.setenv("LSTM_LAB_MAX_CONCURRENT_TRAININGS", "1")
-    e = Engine()
-    monkeypatch.setattr(compute.jobs, "engine", lambda: e)
-    try:
-        e.wait_ready()
-        yield e
-    finally:
-        e.close()
 
 
 def test_a_queued_training_shows_how_many_are_ahead(one_slot, monkeypatch):

@@ -10,7 +10,6 @@ import time
 import pytest
 
 from lstm_lab import LabSpec, LstmLabError, compute
-from lstm_lab.compute.engine import Engine
 from lstm_lab.compute.runs import STOPPED_IN_LINE
 from lstm_lab.data.generate import sine_table
 
@@ -25,16 +24,9 @@ UNWATCHED = 8  # seconds a queued run waits for a page that stopped asking
 
 
 @pytest.fixture
-def one_slot(monkeypatch):
-    monkeypatch.setenv("LSTM_LAB_MAX_CONCURRENT_TRAININGS", "1")
-    monkeypatch.setenv("LSTM_LAB_QUEUED_UNWATCHED_SECONDS", str(UNWATCHED))
-    e = Engine()
-    monkeypatch.setattr(compute.jobs, "engine", lambda: e)
-    try:
-        e.wait_ready()
-        yield e
-    finally:
-        e.close()
+def one_slot_env():
+    """The shared ``one_slot`` tier, with queued runs cancelled soon after their page stops asking."""
+    return {"LSTM_LAB_QUEUED_UNWATCHED_SECONDS": str(UNWATCHED)}
 
 
 def job(browser: str, lab: dict = LONG) -> compute.TrainingJob:
