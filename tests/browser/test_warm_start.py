@@ -1,6 +1,6 @@
 """The lab is warm when the server is: the server started as the README starts it (``serve.py``) has its
-compute service, Ray and the warm Keras worker up before any browser connects, and the first visit uses
-that same service instead of starting another."""
+compute service, Ray and the warm Keras worker up and the pages' modules loaded before any browser connects,
+and the first visit uses that same service instead of starting another."""
 
 import time
 
@@ -9,6 +9,7 @@ from browser_helpers import ROOT, Server, open_page
 from playwright.sync_api import expect
 
 READY = "Keras workers ready"
+PRELOADED = "Pages loaded"
 
 
 def test_the_tests_start_the_server_as_start_sh_does():
@@ -38,6 +39,7 @@ def test_the_compute_tier_is_ready_before_the_first_visit_and_serves_it(browser)
         service = wait_for("compute service", lambda: services(server))
         assert len(service) == 1
         wait_for("ready line in the server log", lambda: READY in server.log_path.read_text())
+        assert PRELOADED in server.log_path.read_text()  # the pages' modules too: the first run need not load them
         names = [" ".join(p.cmdline()) for p in service[0].children(recursive=True)]
         assert any(name.startswith("ray::ShapesWorker") for name in names), names
         assert "raylet" in " ".join(names)
