@@ -70,6 +70,12 @@ def _latency(r: dict) -> tuple[list[str], str]:
             f"| Shape update, app vs the same page with shapes by arithmetic (no Keras, no Ray) | "
             f"{app['median']:.0f} ms vs {r['no_keras']['median']:.0f} ms: **{r['ratio_no_keras']}×** | | |",
         )
+    if "shell" in r:
+        rows.insert(
+            1,
+            f"| Shape update, the app's shell (its layer editor cut to the units slider and the table) vs floor | "
+            f"{r['shell']['median']:.0f} ms vs {floor['median']:.0f} ms: **{r['ratio_shell']}×** | | |",
+        )
     refs = {
         "keras": "plain Keras build + reading output shapes",
         "shape_table": "`lstm_lab.model.shapes.shape_table` (what the warm worker runs)",
@@ -82,7 +88,10 @@ def _latency(r: dict) -> tuple[list[str], str]:
         "mutation), each change a new value so the app's shape cache never answers. The floor "
         "(`bench/floor_app.py`) is a one-page Streamlit app with the same kind of slider and `st.table`, "
         "shapes by arithmetic; `bench/app_without_keras.py` is the app itself with only its shape table "
-        "computed by arithmetic, which isolates the cost of asking Keras through Ray. They run side by side, "
+        "computed by arithmetic, which isolates the cost of asking Keras through Ray; `bench/app_shell.py` is "
+        "the app with its layer editor cut down to the units slider and the shape table (pages, sidebar, "
+        "address bar, persistence, fragment and Keras stay), which separates the shell's cost from the "
+        "editor's other controls and drawings. They run side by side, "
         "rotating blocks of 5 changes after a warm-up.\n\n"
         f"- app: median {app['median']:.0f} ms, p95 {app['p95']:.0f} ms (n = {app['n']}); "
         f"floor: median {floor['median']:.0f} ms, p95 {floor['p95']:.0f} ms; ratio {r['ratio_median']}× "
@@ -91,6 +100,12 @@ def _latency(r: dict) -> tuple[list[str], str]:
             f"- the same page with shapes by arithmetic: median {r['no_keras']['median']:.0f} ms, p95 "
             f"{r['no_keras']['p95']:.0f} ms; app ÷ that: {r['ratio_no_keras']}×.\n"
             if "no_keras" in r
+            else ""
+        )
+        + (
+            f"- the app's shell: median {r['shell']['median']:.0f} ms, p95 {r['shell']['p95']:.0f} ms; shell ÷ "
+            f"floor: {r['ratio_shell']}×; app ÷ shell: {common.ratio(app['median'], r['shell']['median'])}×.\n"
+            if "shell" in r
             else ""
         )
         + f"- key press → the server's rerun visibly starts: app {r['app_to_run'].get('median', 0):.0f} ms, floor "
