@@ -2,7 +2,7 @@
 
 Usage::
 
-    .venv/bin/python bench/run_all.py            # full run (about 30 minutes)
+    .venv/bin/python bench/run_all.py            # full run (about 45 minutes)
     .venv/bin/python bench/run_all.py --quick    # smoke run with few samples (a few minutes)
     .venv/bin/python bench/run_all.py --only shape_latency,memory --no-readme
     .venv/bin/python bench/run_all.py --render-only   # README again from the last results.json

@@ -286,7 +286,8 @@ def capacity(result: dict, goal_ms: float = 1000.0) -> str:
             people = f"{worst['participants']} participant{'s' if worst['participants'] > 1 else ''}"
             parts.append(f"even {people}{while_training} saw a p95 of {p95:.0f} ms")
         else:
-            parts.append(f"{best} participants changing a setting every {every} s keep p95 under "
+            people = f"{best} participant{'s' if best > 1 else ''}"
+            parts.append(f"{people} changing a setting every {every} s keep{'s' * (best == 1)} p95 under "
                          f"{goal_ms / 1000:g} s{while_training}")  # fmt: skip
     tested = ", ".join(str(n) for n in sorted({s["participants"] for s in result["scenarios"]}))
     return f"On {cores} cores, " + "; ".join(parts) + f" (tested: {tested} participants)."
