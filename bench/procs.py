@@ -37,10 +37,34 @@ def kill_tree(pid: int, group: bool = True, timeout: float = 20) -> None:
             os.kill(pid, signal.SIGTERM)
     except ProcessLookupError:
         pass
+    _reap([pid, *below], timeout)
+
+
+def stop_on_signal() -> None:
+    """From now on, SIGINT or SIGTERM stops every process this one started (servers, Ray, Chromium),
+    then exits: a benchmark stopped by a signal leaves nothing running. Without it, a SIGINT left a full
+    run carrying on, and a SIGTERM left its servers."""
+
+    def stop(signum, _frame) -> None:
+        below = descendants(os.getpid())
+        for p in below:
+            try:
+                os.kill(p, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        _reap(below, timeout=10)
+        os._exit(128 + signum)
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, stop)
+
+
+def _reap(pids: list[int], timeout: float) -> None:
+    """Wait up to ``timeout`` for ``pids`` to end, then kill those still there."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and any(_alive(p) for p in [pid, *below]):
+    while time.monotonic() < deadline and any(_alive(p) for p in pids):
         time.sleep(0.2)
-    for p in [pid, *below]:
+    for p in pids:
         if _alive(p):
             try:
                 os.kill(p, signal.SIGKILL)

@@ -28,6 +28,7 @@ import common
 import compute_restart
 import concurrency
 import memory
+import procs
 import report
 import restore
 import shape_latency
@@ -89,6 +90,7 @@ def main() -> int:
     parser.add_argument("--no-readme", action="store_true", help="do not rewrite README.md")
     parser.add_argument("--render-only", action="store_true", help="rewrite README.md from the last results.json")
     args = parser.parse_args()
+    procs.stop_on_signal()
     if args.render_only:
         report.write_readme(report.render(json.loads(RESULTS.read_text())))
         return 0
