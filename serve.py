@@ -38,7 +38,7 @@ def _preload(started: float) -> None:
     run finds them loaded (it took 1.3–1.5 s at idle, 0.75–1.1 s with this: README, Performance)."""
     for module in PRELOAD:
         importlib.import_module(module)
-    from lstm_lab.charts.figures import go
+    import plotly.graph_objects as go
 
     go.Figure(go.Scatter(x=[0, 1], y=[0, 1])).to_json()  # plotly loads its validators and JSON encoder lazily
     from streamlit.logger import get_logger
